@@ -1,0 +1,1 @@
+//! Weight initialisers (placeholder, filled in by the layers work).

@@ -1,0 +1,47 @@
+//! Layers: typed shells over the slice kernels in [`crate::kernels`].
+//!
+//! Every layer implements [`Layer`] (inference, infallible, writes into a caller buffer)
+//! and [`TrainLayer`] (training forward and backward). Conventions:
+//! - batch-first: a batch of `B` samples is `[Self::In; B]`;
+//! - gradients accumulate (`grads.w += ...`), `dx` is overwritten;
+//! - the gradient of a layer has the layer's own type.
+
+mod dense;
+
+pub use dense::Dense;
+
+use crate::params::Params;
+use crate::tensor::{Tensor, Zero};
+
+/// Inference: a pure function of the input batch and the layer's parameters.
+pub trait Layer {
+    /// One input sample.
+    type In: Tensor;
+    /// One output sample.
+    type Out: Tensor;
+    /// `y = f(x)` for a batch, in inference mode (running statistics, no updates).
+    fn forward<const B: usize>(&self, x: &[Self::In; B], y: &mut [Self::Out; B]);
+}
+
+/// Training: forward in training mode and backward.
+///
+/// [`Zero::ZERO`] is the all-zero layer: gradients and optimiser state start there.
+pub trait TrainLayer: Layer + Params + Zero + Sized {
+    /// `y = f(x)` in training mode: batch statistics are used and running statistics
+    /// updated. Defaults to [`Layer::forward`] for layers without such state.
+    fn forward_train<const B: usize>(&mut self, x: &[Self::In; B], y: &mut [Self::Out; B]) {
+        self.forward(x, y);
+    }
+
+    /// Backward pass of the training forward that produced `y` from `x`.
+    ///
+    /// Writes `dx = (∂y/∂x)ᵀ dy` (overwritten) and adds `(∂y/∂θ)ᵀ dy` to `grads`.
+    fn backward<const B: usize>(
+        &self,
+        x: &[Self::In; B],
+        y: &[Self::Out; B],
+        dy: &[Self::Out; B],
+        dx: &mut [Self::In; B],
+        grads: &mut Self,
+    );
+}

@@ -1,0 +1,36 @@
+//! tinygan-core: fixed-size GAN building blocks that run without std and without a heap.
+//!
+//! Every layer is a struct with const generic sizes; every buffer is a fixed-size array that
+//! the caller places (a `static`, the stack, a `Box` on the host). Batches are the first
+//! array dimension, images are CHW (`[[[f32; W]; H]; C]`), weights follow PyTorch's layout.
+//!
+//! - [`tensor`]: the [`Tensor`] trait that lets typed arrays be seen as flat `f32` slices;
+//! - [`layers`]: the [`Layer`] (inference) and [`TrainLayer`] (training) traits and the layers;
+//! - [`kernels`]: the slice kernels the typed layers call, one loop nest each;
+//! - [`params`]: [`Params`], indexed access to trainable tensors;
+//! - [`optim`]: SGD with momentum, Adam, RMSProp, whose state is a value of the model's type;
+//! - [`rng`]: a seeded PRNG and a Gaussian sampler that are bit-identical on host and device;
+//! - [`net`]: the [`network!`] macro that declares a network as a list of layers.
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+#[cfg(test)]
+extern crate std;
+
+pub mod init;
+pub mod kernels;
+pub mod layers;
+pub mod net;
+pub mod optim;
+pub mod params;
+pub mod rng;
+pub mod tensor;
+
+#[cfg(test)]
+pub(crate) mod gradcheck;
+
+pub use layers::{Layer, TrainLayer};
+pub use net::Network;
+pub use params::Params;
+pub use tensor::{Tensor, Zero};

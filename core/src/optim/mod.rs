@@ -1,0 +1,1 @@
+//! Optimisers (placeholder, filled in by the layers work).

@@ -1,0 +1,1 @@
+//! The tinygan host library: data, training driver, evaluation, export and benchmarks.

@@ -1,0 +1,5 @@
+//! The `tinygan` command-line tool.
+
+fn main() -> anyhow::Result<()> {
+    Ok(())
+}
