@@ -10,7 +10,8 @@
 //! - [`params`]: [`Params`], indexed access to trainable tensors;
 //! - [`optim`]: SGD with momentum, Adam, RMSProp, whose state is a value of the model's type;
 //! - [`rng`]: a seeded PRNG and a Gaussian sampler that are bit-identical on host and device;
-//! - [`net`]: the [`network!`] macro that declares a network as a list of layers.
+//! - [`net`]: the [`network!`] macro that declares a network as a list of layers;
+//! - [`model`]: the versioned, checksummed model file, its reader and writer.
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -21,6 +22,7 @@ extern crate std;
 pub mod init;
 pub mod kernels;
 pub mod layers;
+pub mod model;
 pub mod net;
 pub mod optim;
 pub mod params;

@@ -124,6 +124,12 @@ macro_rules! network {
             };
         }
 
+        impl $crate::model::Fingerprint for $name {
+            const FINGERPRINT: u32 = $crate::model::chain(&[
+                $(<$ty as $crate::model::Fingerprint>::FINGERPRINT),+
+            ]);
+        }
+
         impl $crate::tensor::Zero for $name {
             const ZERO: Self = Self { $($field: <$ty as $crate::tensor::Zero>::ZERO,)+ };
         }

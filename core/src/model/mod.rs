@@ -1,0 +1,281 @@
+//! The model file (`.tgan`): a versioned, checksummed container of a network's tensors.
+//!
+//! Layout, all little-endian:
+//!
+//! | offset | size | field |
+//! |---|---|---|
+//! | 0 | 4 | magic `TGAN` |
+//! | 4 | 2 | format version ([`VERSION`]) |
+//! | 6 | 2 | flags, must be zero |
+//! | 8 | 4 | architecture fingerprint ([`Fingerprint`]) |
+//! | 12 | 4 | tensor count `n` |
+//! | 16 | 4 | data length in bytes |
+//! | 20 | 4 | CRC-32 of everything after the header (table, padding, data) |
+//! | 24 | 8 | reserved, must be zero |
+//! | 32 | 16·n | tensor table: role u8, dtype u8, reserved u16 (zero), index u32, byte offset u32 (into data, 16-aligned), element count u32 |
+//! | 32+16n, rounded up to 16 | data length | tensor data |
+//!
+//! [`ModelFile::parse`] validates every field, every table entry and the checksum before
+//! anything is read out of the file; [`ModelFile::load_into`] then checks that the file
+//! matches the network exactly (fingerprint, tensor count and lengths) before it copies.
+
+mod crc32;
+mod error;
+mod fingerprint;
+mod writer;
+
+pub use crc32::{Crc32, crc32};
+pub use error::{LoadError, WriteError};
+pub use fingerprint::{Fingerprint, chain, fnv1a, layer};
+pub use writer::{encoded_len, write};
+
+use crate::params::Params;
+
+/// File magic.
+pub const MAGIC: [u8; 4] = *b"TGAN";
+/// The format version this code reads and writes.
+pub const VERSION: u16 = 1;
+/// Header size in bytes.
+pub const HEADER_LEN: usize = 32;
+/// Tensor table entry size in bytes.
+pub const ENTRY_LEN: usize = 16;
+/// Alignment of the data section and of every tensor in it.
+pub const ALIGN: usize = 16;
+
+/// What a table entry holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Role {
+    /// Trainable tensor `index` of [`Params`].
+    Param = 0,
+    /// Persisted buffer `index` of [`Params`] (running statistics).
+    Buffer = 1,
+    /// Offset of the map from model output to data units: `data = offset + scale · y`.
+    OutputOffset = 2,
+    /// Scale of the map from model output to data units.
+    OutputScale = 3,
+}
+
+/// Element type of a tensor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum DType {
+    /// IEEE 754 binary32, little-endian.
+    F32 = 0,
+}
+
+/// One validated table entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Entry {
+    /// What the tensor is.
+    pub role: Role,
+    /// Element type.
+    pub dtype: DType,
+    /// Index within its role.
+    pub index: u32,
+    /// Byte offset into the data section.
+    pub offset: u32,
+    /// Number of elements.
+    pub len: u32,
+}
+
+/// A validated model file borrowed from a byte buffer (flash or RAM).
+#[derive(Clone, Copy, Debug)]
+pub struct ModelFile<'a> {
+    /// Architecture fingerprint recorded in the file.
+    pub fingerprint: u32,
+    table: &'a [u8],
+    data: &'a [u8],
+}
+
+fn u16_at(b: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([b[at], b[at + 1]])
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+/// Offset of the data section for `tensors` table entries.
+pub const fn data_start(tensors: usize) -> usize {
+    (HEADER_LEN + ENTRY_LEN * tensors).div_ceil(ALIGN) * ALIGN
+}
+
+impl<'a> ModelFile<'a> {
+    /// Validates `bytes` as a model file: header, table, alignment, bounds and checksum.
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, LoadError> {
+        if bytes.len() < HEADER_LEN {
+            return Err(LoadError::TruncatedHeader);
+        }
+        if bytes[..4] != MAGIC {
+            return Err(LoadError::BadMagic);
+        }
+        let version = u16_at(bytes, 4);
+        if version != VERSION {
+            return Err(LoadError::UnsupportedVersion(version));
+        }
+        if u16_at(bytes, 6) != 0 || bytes[24..32].iter().any(|&b| b != 0) {
+            return Err(LoadError::NonZeroFlags);
+        }
+        let count = u32_at(bytes, 12) as usize;
+        let data_len = u32_at(bytes, 16) as usize;
+        let start = count
+            .checked_mul(ENTRY_LEN)
+            .and_then(|t| t.checked_add(HEADER_LEN + ALIGN - 1))
+            .map(|e| e / ALIGN * ALIGN)
+            .ok_or(LoadError::TruncatedTable)?;
+        if bytes.len() < start {
+            return Err(LoadError::TruncatedTable);
+        }
+        let end = start
+            .checked_add(data_len)
+            .ok_or(LoadError::TruncatedData)?;
+        if bytes.len() < end {
+            return Err(LoadError::TruncatedData);
+        }
+        if bytes.len() > end {
+            return Err(LoadError::TrailingBytes);
+        }
+        if crc32(&bytes[HEADER_LEN..]) != u32_at(bytes, 20) {
+            return Err(LoadError::BadChecksum);
+        }
+        let file = Self {
+            fingerprint: u32_at(bytes, 8),
+            table: &bytes[HEADER_LEN..HEADER_LEN + count * ENTRY_LEN],
+            data: &bytes[start..],
+        };
+        for i in 0..count {
+            file.entry(i)?;
+        }
+        Ok(file)
+    }
+
+    /// Number of table entries.
+    pub fn len(&self) -> usize {
+        self.table.len() / ENTRY_LEN
+    }
+
+    /// Whether the file holds no tensors.
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// Table entry `i`, validated (role, dtype, reserved bits, alignment and bounds).
+    pub fn entry(&self, i: usize) -> Result<Entry, LoadError> {
+        let e = self
+            .table
+            .get(i * ENTRY_LEN..(i + 1) * ENTRY_LEN)
+            .ok_or(LoadError::BadEntry(i as u32))?;
+        let bad = LoadError::BadEntry(i as u32);
+        let role = match e[0] {
+            0 => Role::Param,
+            1 => Role::Buffer,
+            2 => Role::OutputOffset,
+            3 => Role::OutputScale,
+            _ => return Err(bad),
+        };
+        let dtype = match e[1] {
+            0 => DType::F32,
+            _ => return Err(bad),
+        };
+        if u16_at(e, 2) != 0 {
+            return Err(bad);
+        }
+        let (index, offset, len) = (u32_at(e, 4), u32_at(e, 8), u32_at(e, 12));
+        let bytes = (len as usize).checked_mul(4).ok_or(bad)?;
+        let fits = (offset as usize)
+            .checked_add(bytes)
+            .is_some_and(|end| end <= self.data.len());
+        if !(offset as usize).is_multiple_of(ALIGN) || !fits {
+            return Err(bad);
+        }
+        Ok(Entry {
+            role,
+            dtype,
+            index,
+            offset,
+            len,
+        })
+    }
+
+    /// The entry with `role` and `index`, if the file has one.
+    pub fn find(&self, role: Role, index: usize) -> Option<Entry> {
+        (0..self.len())
+            .filter_map(|i| self.entry(i).ok())
+            .find(|e| e.role == role && e.index as usize == index)
+    }
+
+    /// Element `k` of the tensor of entry `e` (bounds were validated by [`ModelFile::parse`]).
+    pub fn value(&self, e: &Entry, k: usize) -> f32 {
+        f32::from_le_bytes(u32_at(self.data, e.offset as usize + 4 * k).to_le_bytes())
+    }
+
+    /// Copies the file's tensors into `net` after checking that the file was written for
+    /// exactly this architecture: fingerprint, every parameter and buffer present once with
+    /// the right length. On error `net` is unchanged.
+    pub fn load_into<N: Params + Fingerprint>(&self, net: &mut N) -> Result<(), LoadError> {
+        if self.fingerprint != N::FINGERPRINT {
+            return Err(LoadError::WrongArchitecture {
+                expected: N::FINGERPRINT,
+                found: self.fingerprint,
+            });
+        }
+        let expected = N::TENSORS + N::BUFFERS;
+        let stored = (0..self.len())
+            .filter(
+                |&i| matches!(self.entry(i), Ok(e) if matches!(e.role, Role::Param | Role::Buffer)),
+            )
+            .count();
+        if stored != expected {
+            return Err(LoadError::TensorCount {
+                expected: expected as u32,
+                found: stored as u32,
+            });
+        }
+        for i in 0..N::TENSORS {
+            self.check(Role::Param, i, net.tensor(i).len())?;
+        }
+        for i in 0..N::BUFFERS {
+            self.check(Role::Buffer, i, net.buffer(i).len())?;
+        }
+        for i in 0..N::TENSORS {
+            self.copy(Role::Param, i, net.tensor_mut(i));
+        }
+        for i in 0..N::BUFFERS {
+            self.copy(Role::Buffer, i, net.buffer_mut(i));
+        }
+        Ok(())
+    }
+
+    /// The output-to-data-units map `(offset, scale)` entries, if the file has them.
+    pub fn output_scaling(&self) -> Option<(Entry, Entry)> {
+        Some((
+            self.find(Role::OutputOffset, 0)?,
+            self.find(Role::OutputScale, 0)?,
+        ))
+    }
+
+    fn check(&self, role: Role, index: usize, len: usize) -> Result<(), LoadError> {
+        match self.find(role, index) {
+            Some(e) if e.len as usize == len => Ok(()),
+            Some(e) => Err(LoadError::TensorLength {
+                index: index as u32,
+                expected: len as u32,
+                found: e.len,
+            }),
+            None => Err(LoadError::MissingTensor(index as u32)),
+        }
+    }
+
+    fn copy(&self, role: Role, index: usize, dst: &mut [f32]) {
+        if let Some(e) = self.find(role, index) {
+            for (k, d) in dst.iter_mut().enumerate() {
+                *d = self.value(&e, k);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
