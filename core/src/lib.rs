@@ -8,7 +8,9 @@
 //! - [`layers`]: the [`Layer`] (inference) and [`TrainLayer`] (training) traits and the layers;
 //! - [`kernels`]: the slice kernels the typed layers call, one loop nest each;
 //! - [`params`]: [`Params`], indexed access to trainable tensors;
-//! - [`optim`]: SGD with momentum, Adam, RMSProp, whose state is a value of the model's type;
+//! - [`optim`]: SGD with momentum, Adam, RMSProp, whose state is a value of the model's type,
+//!   and clipping;
+//! - [`init`]: Kaiming, Xavier and DCGAN initialisers over every tensor of a model;
 //! - [`rng`]: a seeded PRNG and a Gaussian sampler that are bit-identical on host and device;
 //! - [`net`]: the [`network!`] macro that declares a network as a list of layers;
 //! - [`model`]: the versioned, checksummed model file, its reader and writer.
@@ -34,5 +36,6 @@ pub(crate) mod gradcheck;
 
 pub use layers::{Layer, TrainLayer};
 pub use net::Network;
+pub use optim::Optimizer;
 pub use params::Params;
 pub use tensor::{Tensor, Zero};
