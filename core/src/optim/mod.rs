@@ -24,11 +24,13 @@
 //! by tensor through [`Params`]; parameters, gradients and state share tensor indices.
 
 mod adam;
+mod any;
 mod clip;
 mod rmsprop;
 mod sgd;
 
 pub use adam::{Adam, AdamConfig};
+pub use any::{AnyOptimizer, OptimizerConfig};
 pub use clip::{clip_norm, clip_value, l2_norm};
 pub use rmsprop::{RmsProp, RmsPropConfig};
 pub use sgd::{Sgd, SgdConfig};
