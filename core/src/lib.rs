@@ -9,6 +9,7 @@
 //! - [`kernels`]: the slice kernels the typed layers call, one loop nest each;
 //! - [`params`]: [`Params`], indexed access to trainable tensors;
 //! - [`optim`]: SGD with momentum, Adam, RMSProp, whose state is a value of the model's type;
+//! - [`gan`]: GAN losses and the techniques that act outside the layers (replay, noise, ...);
 //! - [`rng`]: a seeded PRNG and a Gaussian sampler that are bit-identical on host and device;
 //! - [`net`]: the [`network!`] macro that declares a network as a list of layers.
 #![no_std]
@@ -18,6 +19,7 @@
 #[cfg(test)]
 extern crate std;
 
+pub mod gan;
 pub mod init;
 pub mod kernels;
 pub mod layers;
