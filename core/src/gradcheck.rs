@@ -96,3 +96,18 @@ pub fn check_layer_at<L: TrainLayer + Clone, const B: usize>(
         }
     }
 }
+
+/// Checks `grad`, the analytic gradient of the scalar function `f` at `x`, against
+/// central differences (for losses, which map a flat batch to one number).
+pub fn check_scalar_fn(mut f: impl FnMut(&[f32]) -> f32, x: &[f32], grad: &[f32]) {
+    assert_eq!(x.len(), grad.len());
+    let mut xp = x.to_vec();
+    for j in 0..x.len() {
+        xp[j] = x[j] + H;
+        let up = f(&xp) as f64;
+        xp[j] = x[j] - H;
+        let down = f(&xp) as f64;
+        xp[j] = x[j];
+        close(grad[j], (up - down) / (2.0 * H as f64), "d/dx", j);
+    }
+}

@@ -11,6 +11,8 @@
 //! - [`optim`]: SGD with momentum, Adam, RMSProp, whose state is a value of the model's type,
 //!   and clipping;
 //! - [`init`]: Kaiming, Xavier and DCGAN initialisers over every tensor of a model;
+//! - [`gan`]: GAN losses and the techniques that act outside the layers (replay, noise, ...);
+//! - [`train`]: the training step over all of them, the same code on host and device;
 //! - [`rng`]: a seeded PRNG and a Gaussian sampler that are bit-identical on host and device;
 //! - [`net`]: the [`network!`] macro that declares a network as a list of layers;
 //! - [`model`]: the versioned, checksummed model file, its reader and writer.
@@ -21,6 +23,7 @@
 #[cfg(test)]
 extern crate std;
 
+pub mod gan;
 pub mod init;
 pub mod kernels;
 pub mod layers;
@@ -30,6 +33,7 @@ pub mod optim;
 pub mod params;
 pub mod rng;
 pub mod tensor;
+pub mod train;
 
 #[cfg(test)]
 pub(crate) mod gradcheck;

@@ -1,0 +1,31 @@
+//! GAN losses and the training techniques that act outside the layers.
+//!
+//! Everything here works on flat slices or on [`Params`](crate::params::Params) values the
+//! caller owns; nothing allocates.
+//!
+//! - [`loss`]: D and G losses on D's raw outputs (BCE with one-sided label smoothing,
+//!   minimax, LSGAN, hinge, Wasserstein), each writing dL/d(output);
+//! - [`clip`]: WGAN weight clipping over a model's parameters;
+//! - [`feature_matching`](mod@feature_matching): the generator loss on a D layer's features (Salimans §3.1);
+//! - [`history`]: historical averaging of parameters (Salimans §3.3), EMA or window mean;
+//! - [`replay`]: a static ring buffer of past fakes mixed into D's fake batches;
+//! - [`noise`]: instance noise on D's inputs with an annealed σ;
+//! - [`balance`]: how many D and G steps to take, with an adaptive skip rule;
+//! - [`mixture`]: which of K generators to keep for which modes, and how to sample them.
+
+pub mod balance;
+pub mod feature_matching;
+pub mod history;
+pub mod loss;
+pub mod mixture;
+pub mod noise;
+pub mod replay;
+mod ring;
+
+pub use balance::{Balance, Plan};
+pub use feature_matching::{feature_matching, feature_matching_flat};
+pub use history::{Ema, History, Window};
+pub use loss::{Loss, Smoothing};
+pub use mixture::ModeAssign;
+pub use noise::{Anneal, add_noise};
+pub use replay::{Replay, Share};

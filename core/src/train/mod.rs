@@ -1,0 +1,279 @@
+//! The GAN training step: plain functions over a generator, a discriminator, their
+//! optimisers and a workspace, the same code on the host and on a device.
+//!
+//! [`Gan`] holds everything a training run mutates, as values of fixed size, so a whole
+//! run can be a `static` on a device or one `Box` on the host; `size_of::<Gan<..>>()` is
+//! the RAM bill of training.
+//!
+//! One iteration ([`Gan::iteration`]) is `n_d` D updates ([`Gan::d_step`]) and `n_g` G
+//! updates ([`Gan::g_step`]), as [`Balance`] plans them. A D update:
+//! 1. draws a real batch (the caller's closure) and `z ~ N(0, I)` (the first
+//!    `reference_rows` rows are the fixed VBN reference `z`);
+//! 2. runs G in training mode, copies its output as D's fake batch, replaces a share of it
+//!    with replayed past fakes and pushes the fresh ones into the replay buffer;
+//! 3. adds annealed instance noise to both batches;
+//! 4. runs D on the real and the fake batch separately (minibatch layers never mix them),
+//!    computes the loss (with one-sided label smoothing), backpropagates both;
+//! 5. adds historical averaging's `2λ(θ − θ̄)`, steps the optimiser, clips weights if asked,
+//!    and records the new parameters in the history.
+//!
+//! A G update runs G, then D on the fakes (with noise), takes the adversarial loss or
+//! feature matching on a D layer, backpropagates through D into G's output and G, adds
+//! G's historical-averaging term and steps G's optimiser. D's parameter gradients from
+//! this pass are discarded (D's gradient buffer is zeroed before every D update).
+
+mod config;
+
+pub use config::{GObjective, StepConfig};
+
+use crate::gan::{Anneal, Balance, History, Replay, add_noise, feature_matching_flat};
+use crate::net::Network;
+use crate::optim::Optimizer;
+use crate::params;
+use crate::rng::{Prng, fill_gaussian};
+use crate::tensor::{Zero, flat, flat_mut};
+
+/// Losses of one iteration (the last update of each side; `NaN` for a skipped side).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepStats {
+    /// D's loss (without the historical-averaging term).
+    pub d_loss: f32,
+    /// G's loss (adversarial or feature matching).
+    pub g_loss: f32,
+}
+
+/// Buffers of one training step for a batch of `B`: every activation and gradient.
+pub struct Workspace<G: Network, D: Network, const B: usize> {
+    /// Latent batch.
+    pub z: [G::In; B],
+    /// G's intermediates.
+    pub g_acts: G::Acts<B>,
+    /// Gradients of G's intermediates.
+    pub g_dacts: G::Acts<B>,
+    /// Gradient w.r.t. `z` (computed, unused).
+    pub dz: [G::In; B],
+    /// D's real input batch.
+    pub real: [D::In; B],
+    /// D's fake input batch.
+    pub fake: [D::In; B],
+    /// D's intermediates on the real batch.
+    pub d_real: D::Acts<B>,
+    /// D's intermediates on the fake batch.
+    pub d_fake: D::Acts<B>,
+    /// Gradients of D's intermediates.
+    pub d_dacts: D::Acts<B>,
+    /// Gradient w.r.t. D's input.
+    pub dx: [D::In; B],
+    /// G's parameter gradients.
+    pub g_grads: G,
+    /// D's parameter gradients.
+    pub d_grads: D,
+}
+
+impl<G: Network, D: Network, const B: usize> Zero for Workspace<G, D, B> {
+    const ZERO: Self = Self {
+        z: [G::In::ZERO; B],
+        g_acts: G::Acts::<B>::ZERO,
+        g_dacts: G::Acts::<B>::ZERO,
+        dz: [G::In::ZERO; B],
+        real: [D::In::ZERO; B],
+        fake: [D::In::ZERO; B],
+        d_real: D::Acts::<B>::ZERO,
+        d_fake: D::Acts::<B>::ZERO,
+        d_dacts: D::Acts::<B>::ZERO,
+        dx: [D::In::ZERO; B],
+        g_grads: G::ZERO,
+        d_grads: D::ZERO,
+    };
+}
+
+/// A GAN in training: both networks, their optimisers and historical averages, the
+/// replay buffer of `CAP` past fakes, the PRNG and the step's buffers for a batch of `B`.
+pub struct Gan<G, D, OG, OD, HG, HD, const B: usize, const CAP: usize>
+where
+    G: Network,
+    D: Network<In = G::Out, Out = [f32; 1]>,
+{
+    /// The generator.
+    pub g: G,
+    /// The discriminator.
+    pub d: D,
+    /// G's optimiser.
+    pub opt_g: OG,
+    /// D's optimiser.
+    pub opt_d: OD,
+    /// G's historical average.
+    pub hist_g: HG,
+    /// D's historical average.
+    pub hist_d: HD,
+    /// Past fakes for experience replay.
+    pub replay: Replay<G::Out, CAP>,
+    /// Fixed reference `z` for virtual batch norm (first `reference_rows` rows used).
+    pub z_ref: [G::In; B],
+    /// The step's buffers.
+    pub ws: Workspace<G, D, B>,
+    /// Techniques and schedule.
+    pub config: StepConfig,
+    /// Source of `z`, noise and replay choices.
+    pub rng: Prng,
+    /// D and G updates taken so far (the clock of the noise schedule).
+    pub step: u32,
+    /// D/G schedule: updates per iteration and the adaptive rule, with its state.
+    pub balance: Balance,
+}
+
+impl<G, D, OG, OD, HG, HD, const B: usize, const CAP: usize> Gan<G, D, OG, OD, HG, HD, B, CAP>
+where
+    G: Network,
+    D: Network<In = G::Out, Out = [f32; 1]>,
+    OG: Optimizer<G>,
+    OD: Optimizer<D>,
+    HG: History<G>,
+    HD: History<D>,
+{
+    /// Draws the fixed VBN reference `z` from the current PRNG state.
+    pub fn draw_reference(&mut self) {
+        fill_gaussian(&mut self.rng, flat_mut(&mut self.z_ref));
+    }
+
+    fn sample_z(&mut self) {
+        let ws = &mut self.ws;
+        fill_gaussian(&mut self.rng, flat_mut(&mut ws.z));
+        let r = self.config.reference_rows.min(B);
+        ws.z[..r].copy_from_slice(&self.z_ref[..r]);
+    }
+
+    fn sigma(&self) -> f32 {
+        self.config
+            .noise
+            .as_ref()
+            .map_or(0.0, |a: &Anneal| a.sigma_at(self.step))
+    }
+
+    /// One D update on the real batch that `fill_real` writes.
+    pub fn d_step(&mut self, fill_real: &mut impl FnMut(&mut [D::In; B])) -> f32 {
+        fill_real(&mut self.ws.real);
+        self.sample_z();
+        let sigma = self.sigma();
+        let ws = &mut self.ws;
+        self.g.forward_train(&ws.z, &mut ws.g_acts);
+        ws.fake = *G::output(&ws.g_acts);
+        self.replay
+            .mix(&mut self.rng, &mut ws.fake, self.config.replay);
+        self.replay.push(G::output(&ws.g_acts));
+        add_noise(&mut self.rng, &mut ws.real, sigma);
+        add_noise(&mut self.rng, &mut ws.fake, sigma);
+
+        self.d.forward_train(&ws.real, &mut ws.d_real);
+        self.d.forward_train(&ws.fake, &mut ws.d_fake);
+        let (mut dr, mut df) = ([0.0f32; B], [0.0f32; B]);
+        let loss = self.config.loss.d_loss(
+            flat(D::output(&ws.d_real)),
+            flat(D::output(&ws.d_fake)),
+            &mut dr,
+            &mut df,
+        );
+        params::zero(&mut ws.d_grads);
+        for (batch, acts, grad) in [(&ws.real, &ws.d_real, &dr), (&ws.fake, &ws.d_fake, &df)] {
+            flat_mut(D::output_mut(&mut ws.d_dacts)).copy_from_slice(grad);
+            self.d
+                .backward(batch, acts, &mut ws.d_dacts, &mut ws.dx, &mut ws.d_grads);
+        }
+        if self.config.history_d > 0.0 {
+            self.hist_d
+                .add_grad(&self.d, self.config.history_d, &mut ws.d_grads);
+        }
+        self.opt_d.step(&mut self.d, &ws.d_grads);
+        if let Some(c) = self.config.clip_d {
+            crate::optim::clip_value(&mut self.d, c);
+        }
+        if self.config.history_d > 0.0 {
+            self.hist_d.push(&self.d);
+        }
+        self.step = self.step.wrapping_add(1);
+        loss
+    }
+
+    /// One G update; `fill_real` is called only for feature matching.
+    pub fn g_step(&mut self, fill_real: &mut impl FnMut(&mut [D::In; B])) -> f32 {
+        self.sample_z();
+        let sigma = self.sigma();
+        let ws = &mut self.ws;
+        self.g.forward_train(&ws.z, &mut ws.g_acts);
+        ws.fake = *G::output(&ws.g_acts);
+        add_noise(&mut self.rng, &mut ws.fake, sigma);
+        self.d.forward_train(&ws.fake, &mut ws.d_fake);
+
+        let (loss, layer) = match self.config.g_objective {
+            GObjective::Adversarial => {
+                let mut df = [0.0f32; B];
+                let loss = self
+                    .config
+                    .loss
+                    .g_loss(flat(D::output(&ws.d_fake)), &mut df);
+                flat_mut(D::output_mut(&mut ws.d_dacts)).copy_from_slice(&df);
+                (loss, D::LAYERS - 1)
+            }
+            GObjective::FeatureMatching { layer } => {
+                fill_real(&mut ws.real);
+                add_noise(&mut self.rng, &mut ws.real, sigma);
+                self.d.forward_train(&ws.real, &mut ws.d_real);
+                let real = D::layer_output(&ws.d_real, layer);
+                let features = real.len() / B;
+                let loss = feature_matching_flat(
+                    real,
+                    D::layer_output(&ws.d_fake, layer),
+                    features,
+                    D::layer_output_mut(&mut ws.d_dacts, layer),
+                );
+                (loss, layer)
+            }
+        };
+        self.d.backward_from(
+            layer,
+            &ws.fake,
+            &ws.d_fake,
+            &mut ws.d_dacts,
+            &mut ws.dx,
+            &mut ws.d_grads,
+        );
+        params::zero(&mut ws.g_grads);
+        *G::output_mut(&mut ws.g_dacts) = ws.dx;
+        self.g.backward(
+            &ws.z,
+            &ws.g_acts,
+            &mut ws.g_dacts,
+            &mut ws.dz,
+            &mut ws.g_grads,
+        );
+        if self.config.history_g > 0.0 {
+            self.hist_g
+                .add_grad(&self.g, self.config.history_g, &mut ws.g_grads);
+        }
+        self.opt_g.step(&mut self.g, &ws.g_grads);
+        if self.config.history_g > 0.0 {
+            self.hist_g.push(&self.g);
+        }
+        self.step = self.step.wrapping_add(1);
+        loss
+    }
+
+    /// One iteration: the D and G updates that the balance rule plans from the last
+    /// losses.
+    pub fn iteration(&mut self, mut fill_real: impl FnMut(&mut [D::In; B])) -> StepStats {
+        let plan = self.balance.plan();
+        let mut stats = StepStats {
+            d_loss: f32::NAN,
+            g_loss: f32::NAN,
+        };
+        for _ in 0..plan.d {
+            stats.d_loss = self.d_step(&mut fill_real);
+            self.balance.record_d(stats.d_loss);
+        }
+        for _ in 0..plan.g {
+            stats.g_loss = self.g_step(&mut fill_real);
+            self.balance.record_g(stats.g_loss);
+        }
+        stats
+    }
+}
