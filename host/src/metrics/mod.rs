@@ -1,0 +1,1 @@
+//! Measuring GAN quality (DESIGN §4).
