@@ -6,3 +6,6 @@
 pub mod modes;
 
 pub use modes::{ModeScores, mode_scores};
+pub mod classifier;
+
+pub use classifier::DigitsClassifier;
