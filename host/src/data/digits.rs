@@ -57,7 +57,7 @@ impl Digits {
     }
 
     /// Deterministic split: the row indices `0..n` are shuffled by
-    /// [`shuffle`](super::shuffle) with `Prng::new(SPLIT_SEED)`; the first `⌊n / 4⌋`
+    /// [`shuffle`] with `Prng::new(SPLIT_SEED)`; the first `⌊n / 4⌋`
     /// indices are held out. Both parts keep file order. (A shuffle rather than "every
     /// k-th row" because the file's labels partly cycle 0..9, which a stride would alias.)
     pub fn split(rows: Vec<Digit>) -> Self {
