@@ -30,6 +30,16 @@ pub trait History<P: Params> {
     fn add_grad(&self, theta: &P, lambda: f32, grads: &mut P) -> f32;
 }
 
+/// No historical averaging: records nothing and adds nothing (zero-sized, for training
+/// setups that never use the regulariser).
+impl<P: Params> History<P> for () {
+    fn push(&mut self, _theta: &P) {}
+
+    fn add_grad(&self, _theta: &P, _lambda: f32, _grads: &mut P) -> f32 {
+        0.0
+    }
+}
+
 /// `θ̄ = scale · avg`: adds `2λ(θ − θ̄)` to `grads`, returns `λ‖θ − θ̄‖²`.
 fn regularise<P: Params>(theta: &P, avg: &P, scale: f32, lambda: f32, grads: &mut P) -> f32 {
     let mut sq = 0.0;

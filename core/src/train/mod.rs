@@ -10,7 +10,7 @@
 //! 1. draws a real batch (the caller's closure) and `z ~ N(0, I)` (the first
 //!    `reference_rows` rows are the fixed VBN reference `z`);
 //! 2. runs G in training mode, copies its output as D's fake batch, replaces a share of it
-//!    with replayed past fakes and pushes the fresh ones into the replay buffer;
+//!    with replayed past fakes and stores the fresh ones it kept in the replay buffer;
 //! 3. adds annealed instance noise to both batches;
 //! 4. runs D on the real and the fake batch separately (minibatch layers never mix them),
 //!    computes the loss (with one-sided label smoothing), backpropagates both;
@@ -131,6 +131,39 @@ where
     HG: History<G>,
     HD: History<D>,
 {
+    /// A GAN ready to train: empty replay buffer and workspace, PRNG seeded with `seed`, and
+    /// the VBN reference `z` drawn first from it.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        g: G,
+        d: D,
+        opt_g: OG,
+        opt_d: OD,
+        hist_g: HG,
+        hist_d: HD,
+        config: StepConfig,
+        balance: Balance,
+        seed: u64,
+    ) -> Self {
+        let mut gan = Self {
+            g,
+            d,
+            opt_g,
+            opt_d,
+            hist_g,
+            hist_d,
+            replay: Replay::new(),
+            z_ref: [G::In::ZERO; B],
+            ws: Workspace::ZERO,
+            config,
+            rng: Prng::new(seed),
+            step: 0,
+            balance,
+        };
+        gan.draw_reference();
+        gan
+    }
+
     /// Draws the fixed VBN reference `z` from the current PRNG state.
     pub fn draw_reference(&mut self) {
         fill_gaussian(&mut self.rng, flat_mut(&mut self.z_ref));
@@ -160,7 +193,6 @@ where
         ws.fake = *G::output(&ws.g_acts);
         self.replay
             .mix(&mut self.rng, &mut ws.fake, self.config.replay);
-        self.replay.push(G::output(&ws.g_acts));
         add_noise(&mut self.rng, &mut ws.real, sigma);
         add_noise(&mut self.rng, &mut ws.fake, sigma);
 
@@ -277,3 +309,6 @@ where
         stats
     }
 }
+
+#[cfg(test)]
+mod tests;
