@@ -6,8 +6,10 @@
 //! - gradients accumulate (`grads.w += ...`), `dx` is overwritten;
 //! - the gradient of a layer has the layer's own type.
 
+mod activation;
 mod dense;
 
+pub use activation::{LeakyRelu, Relu, Sigmoid, Tanh};
 pub use dense::Dense;
 
 use crate::params::Params;
