@@ -5,4 +5,5 @@
 //! must match them (bit-exact for int8, within a stated tolerance for f32).
 
 pub mod activation;
+pub mod batch_norm;
 pub mod dense;
