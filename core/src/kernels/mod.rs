@@ -4,4 +4,6 @@
 //! divided by the per-sample length. They are the readable reference; any optimised kernel
 //! must match them (bit-exact for int8, within a stated tolerance for f32).
 
+pub mod activation;
+pub mod batch_norm;
 pub mod dense;

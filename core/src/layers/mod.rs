@@ -6,8 +6,12 @@
 //! - gradients accumulate (`grads.w += ...`), `dx` is overwritten;
 //! - the gradient of a layer has the layer's own type.
 
+mod activation;
+mod batch_norm;
 mod dense;
 
+pub use activation::{LeakyRelu, Relu, Sigmoid, Tanh};
+pub use batch_norm::{BN_EPS, BN_MOMENTUM, BatchNorm, BatchNorm1d, BatchNorm2d};
 pub use dense::Dense;
 
 use crate::params::Params;
