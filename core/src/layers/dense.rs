@@ -2,7 +2,6 @@
 
 use super::{Layer, TrainLayer};
 use crate::kernels::dense as k;
-use crate::model::{Fingerprint, layer as fingerprint_layer};
 use crate::params::{Params, TensorKind};
 use crate::tensor::{Zero, flat, flat_mut};
 
@@ -53,10 +52,6 @@ impl<const IN: usize, const OUT: usize> TrainLayer for Dense<IN, OUT> {
             OUT,
         );
     }
-}
-
-impl<const IN: usize, const OUT: usize> Fingerprint for Dense<IN, OUT> {
-    const FINGERPRINT: u32 = fingerprint_layer(*b"DENS", &[IN as u32, OUT as u32]);
 }
 
 impl<const IN: usize, const OUT: usize> Params for Dense<IN, OUT> {

@@ -9,6 +9,7 @@
 mod activation;
 mod batch_norm;
 mod dense;
+mod fingerprints;
 
 pub use activation::{LeakyRelu, Relu, Sigmoid, Tanh};
 pub use batch_norm::{BN_EPS, BN_MOMENTUM, BatchNorm, BatchNorm1d, BatchNorm2d};
