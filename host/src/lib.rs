@@ -4,5 +4,10 @@
 //! - [`metrics`]: mode coverage for the 2-D sets, classifier score and Fréchet distance
 //!   for digits.
 
+pub mod config;
 pub mod data;
+pub mod fsutil;
+pub mod generate;
 pub mod metrics;
+pub mod presets;
+pub mod train;

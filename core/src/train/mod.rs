@@ -33,13 +33,23 @@ use crate::params;
 use crate::rng::{Prng, fill_gaussian};
 use crate::tensor::{Zero, flat, flat_mut};
 
-/// Losses of one iteration (the last update of each side; `NaN` for a skipped side).
+/// Losses of one iteration: the last update of each side, `None` for a side the balance
+/// rule rested.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StepStats {
     /// D's loss (without the historical-averaging term).
-    pub d_loss: f32,
+    pub d_loss: Option<f32>,
     /// G's loss (adversarial or feature matching).
-    pub g_loss: f32,
+    pub g_loss: Option<f32>,
+}
+
+impl StepStats {
+    /// Whether a side that was updated has a NaN or infinite loss.
+    pub fn diverged(&self) -> bool {
+        [self.d_loss, self.g_loss]
+            .iter()
+            .any(|l| l.is_some_and(|l| !l.is_finite()))
+    }
 }
 
 /// Buffers of one training step for a batch of `B`: every activation and gradient.
@@ -295,16 +305,18 @@ where
     pub fn iteration(&mut self, mut fill_real: impl FnMut(&mut [D::In; B])) -> StepStats {
         let plan = self.balance.plan();
         let mut stats = StepStats {
-            d_loss: f32::NAN,
-            g_loss: f32::NAN,
+            d_loss: None,
+            g_loss: None,
         };
         for _ in 0..plan.d {
-            stats.d_loss = self.d_step(&mut fill_real);
-            self.balance.record_d(stats.d_loss);
+            let l = self.d_step(&mut fill_real);
+            self.balance.record_d(l);
+            stats.d_loss = Some(l);
         }
         for _ in 0..plan.g {
-            stats.g_loss = self.g_step(&mut fill_real);
-            self.balance.record_g(stats.g_loss);
+            let l = self.g_step(&mut fill_real);
+            self.balance.record_g(l);
+            stats.g_loss = Some(l);
         }
         stats
     }

@@ -1,0 +1,369 @@
+//! The training config: every model choice and technique knob, read from TOML.
+//!
+//! Unknown keys and out-of-range values are errors naming the key and the allowed range.
+//! A data set's preset gives the defaults; a config file overrides them; command-line
+//! flags override the file.
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use tinygan_core::gan::{Anneal, Balance, Loss, Share, Smoothing};
+use tinygan_core::optim::{AdamConfig, OptimizerConfig, RmsPropConfig, SgdConfig};
+use tinygan_core::train::{GObjective, StepConfig};
+
+/// Generator architecture variant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GenArch {
+    /// Dense/conv layers and ReLU only.
+    Plain,
+    /// Batch norm after each hidden layer.
+    Batchnorm,
+    /// Virtual batch norm after each hidden layer (Salimans et al. 2016, §3.5).
+    Vbn,
+}
+
+/// Discriminator architecture variant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DiscArch {
+    /// Dense/strided-conv layers and LeakyReLU only.
+    Plain,
+    /// With a minibatch-discrimination layer before the output (Salimans et al. 2016, §3.2).
+    Minibatch,
+}
+
+/// Adversarial loss.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LossName {
+    /// Non-saturating binary cross-entropy.
+    Bce,
+    /// The original minimax objective.
+    Minimax,
+    /// Least squares, coding a = −1, b = 1, c = 0.
+    Lsgan,
+    /// Hinge.
+    Hinge,
+    /// Wasserstein (with weight clipping, `clip`).
+    Wasserstein,
+}
+
+/// Optimiser.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OptName {
+    /// Adam (`lr`, `beta1`, `beta2`).
+    Adam,
+    /// RMSProp (`lr`, α = 0.99).
+    Rmsprop,
+    /// SGD with momentum `beta1`.
+    Sgd,
+}
+
+/// Which historical average.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HistoryKind {
+    /// Exponential moving average with decay `history_beta`.
+    Ema,
+    /// Mean of the last 16 snapshots (one per update).
+    Window,
+}
+
+/// Every knob of a training run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrainConfig {
+    /// Iterations (each: `d_steps` D updates and `g_steps` G updates).
+    pub steps: u32,
+    /// Seed of initial weights, `z`, noise and data order.
+    pub seed: u64,
+    /// Generator variant.
+    pub generator: GenArch,
+    /// Discriminator variant.
+    pub discriminator: DiscArch,
+    /// Adversarial loss.
+    pub loss: LossName,
+    /// D's target for real samples, `α ∈ (0, 1]` (one-sided label smoothing; 1 is off).
+    pub label_smoothing: f32,
+    /// G matches D's mean features (of its last hidden layer) instead of fooling D.
+    pub feature_matching: bool,
+    /// Optimiser of both networks.
+    pub optimizer: OptName,
+    /// G's learning rate.
+    pub lr_g: f32,
+    /// D's learning rate.
+    pub lr_d: f32,
+    /// Adam's β₁ (SGD's momentum).
+    pub beta1: f32,
+    /// Adam's β₂.
+    pub beta2: f32,
+    /// Instance noise σ₀ on D's inputs, annealed linearly to 0 (0 is off).
+    pub instance_noise: f32,
+    /// Iterations over which the instance noise anneals (0: the whole run).
+    pub noise_anneal: u32,
+    /// Share of each D fake batch drawn from past fakes (experience replay; 0 is off).
+    pub replay: f32,
+    /// Historical averaging weight `λ` for both networks (0 is off).
+    pub history: f32,
+    /// Which historical average.
+    pub history_kind: HistoryKind,
+    /// EMA decay of the historical average.
+    pub history_beta: f32,
+    /// D updates per iteration.
+    pub d_steps: u32,
+    /// G updates per iteration.
+    pub g_steps: u32,
+    /// Rest D while its loss is below this (adaptive balance; absent is off).
+    pub d_floor: Option<f32>,
+    /// Rest G while its loss is below this (adaptive balance; absent is off).
+    pub g_floor: Option<f32>,
+    /// Longest rest of one side, in iterations.
+    pub max_skips: u32,
+    /// Clip D's weights to `[−clip, clip]` after each update (0 is off; Wasserstein).
+    pub clip: f32,
+    /// Generators trained (multiple GANs; each kept for the modes it covers best).
+    pub generators: u32,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self::baseline()
+    }
+}
+
+fn range(key: &str, v: f32, lo: f32, hi: f32, lo_open: bool) -> Result<()> {
+    let ok = v.is_finite() && if lo_open { v > lo } else { v >= lo } && v <= hi;
+    if !ok {
+        let open = if lo_open { "(" } else { "[" };
+        bail!("config key `{key}` = {v} is out of range: allowed {open}{lo}, {hi}]");
+    }
+    Ok(())
+}
+
+fn count(key: &str, v: u32, lo: u32, hi: u32) -> Result<()> {
+    if !(lo..=hi).contains(&v) {
+        bail!("config key `{key}` = {v} is out of range: allowed {lo} to {hi}");
+    }
+    Ok(())
+}
+
+impl TrainConfig {
+    /// The plain GAN: non-saturating BCE, Adam (DCGAN settings), no technique.
+    pub fn baseline() -> Self {
+        Self {
+            steps: 3000,
+            seed: 0,
+            generator: GenArch::Plain,
+            discriminator: DiscArch::Plain,
+            loss: LossName::Bce,
+            label_smoothing: 1.0,
+            feature_matching: false,
+            optimizer: OptName::Adam,
+            lr_g: 2e-4,
+            lr_d: 2e-4,
+            beta1: 0.5,
+            beta2: 0.999,
+            instance_noise: 0.0,
+            noise_anneal: 0,
+            replay: 0.0,
+            history: 0.0,
+            history_kind: HistoryKind::Ema,
+            history_beta: 0.99,
+            d_steps: 1,
+            g_steps: 1,
+            d_floor: None,
+            g_floor: None,
+            max_skips: 5,
+            clip: 0.0,
+            generators: 1,
+        }
+    }
+
+    /// Reads a TOML file over `self` (keys absent from the file keep their values).
+    pub fn merge_file(&self, path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config {}", path.display()))?;
+        self.merge_str(&text)
+            .with_context(|| format!("in config {}", path.display()))
+    }
+
+    /// Reads TOML text over `self`.
+    pub fn merge_str(&self, text: &str) -> Result<Self> {
+        let mut table = toml::Table::try_from(self).context("cannot encode the defaults")?;
+        let file: toml::Table = toml::from_str(text).map_err(|e| anyhow::anyhow!("{e}"))?;
+        for (k, v) in file {
+            table.insert(k, v);
+        }
+        let merged: Self = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| anyhow::anyhow!("{}", e.message()))?;
+        merged.validate()?;
+        Ok(merged)
+    }
+
+    /// The config as documented TOML (what `tinygan init` writes).
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("a config always encodes")
+    }
+
+    /// Checks every value against its allowed range.
+    pub fn validate(&self) -> Result<()> {
+        count("steps", self.steps, 1, 10_000_000)?;
+        range("label_smoothing", self.label_smoothing, 0.0, 1.0, true)?;
+        range("lr_g", self.lr_g, 0.0, 1.0, true)?;
+        range("lr_d", self.lr_d, 0.0, 1.0, true)?;
+        range("beta1", self.beta1, 0.0, 0.999_999, false)?;
+        range("beta2", self.beta2, 0.0, 0.999_999, false)?;
+        range("instance_noise", self.instance_noise, 0.0, 10.0, false)?;
+        range("replay", self.replay, 0.0, 1.0, false)?;
+        range("history", self.history, 0.0, 100.0, false)?;
+        range("history_beta", self.history_beta, 0.0, 0.999_999, false)?;
+        count("d_steps", self.d_steps, 1, 100)?;
+        count("g_steps", self.g_steps, 1, 100)?;
+        count("max_skips", self.max_skips, 0, 10_000)?;
+        range("clip", self.clip, 0.0, 100.0, false)?;
+        count("generators", self.generators, 1, 16)?;
+        for (key, v) in [("d_floor", self.d_floor), ("g_floor", self.g_floor)] {
+            if let Some(v) = v {
+                range(key, v, -1e6, 1e6, false)?;
+            }
+        }
+        if self.loss == LossName::Wasserstein && self.clip == 0.0 {
+            bail!("config key `clip` must be > 0 with loss = \"wasserstein\" (the critic must stay Lipschitz; the paper uses 0.01)");
+        }
+        let smoothing_applies = matches!(self.loss, LossName::Bce | LossName::Minimax);
+        if self.label_smoothing < 1.0 && !smoothing_applies {
+            bail!("config key `label_smoothing` applies only to loss = \"bce\" or \"minimax\"");
+        }
+        Ok(())
+    }
+
+    /// The loss of the core training step.
+    pub fn loss(&self) -> Loss {
+        let smoothing = Smoothing::one_sided(self.label_smoothing);
+        match self.loss {
+            LossName::Bce => Loss::Bce { smoothing },
+            LossName::Minimax => Loss::Minimax { smoothing },
+            LossName::Lsgan => Loss::LSGAN_CHI2,
+            LossName::Hinge => Loss::Hinge,
+            LossName::Wasserstein => Loss::Wasserstein,
+        }
+    }
+
+    /// The step-level techniques, with feature matching on D layer `feature_layer`.
+    pub fn step_config(&self, feature_layer: usize, reference_rows: usize) -> StepConfig {
+        let anneal = if self.noise_anneal == 0 {
+            self.steps * (self.d_steps + self.g_steps)
+        } else {
+            self.noise_anneal * (self.d_steps + self.g_steps)
+        };
+        StepConfig {
+            loss: self.loss(),
+            g_objective: if self.feature_matching {
+                GObjective::FeatureMatching {
+                    layer: feature_layer,
+                }
+            } else {
+                GObjective::Adversarial
+            },
+            noise: (self.instance_noise > 0.0)
+                .then(|| Anneal::linear(self.instance_noise, anneal)),
+            replay: Share::Fraction(self.replay),
+            history_d: self.history,
+            history_g: self.history,
+            clip_d: (self.clip > 0.0).then_some(self.clip),
+            reference_rows,
+        }
+    }
+
+    /// The optimiser of one network, with learning rate `lr`.
+    pub fn optimizer(&self, lr: f32) -> OptimizerConfig {
+        match self.optimizer {
+            OptName::Adam => OptimizerConfig::Adam(AdamConfig {
+                beta1: self.beta1,
+                beta2: self.beta2,
+                ..AdamConfig::new(lr)
+            }),
+            OptName::Rmsprop => OptimizerConfig::RmsProp(RmsPropConfig::new(lr)),
+            OptName::Sgd => OptimizerConfig::Sgd(SgdConfig {
+                momentum: self.beta1,
+                ..SgdConfig::new(lr)
+            }),
+        }
+    }
+
+    /// The D/G schedule.
+    pub fn balance(&self) -> Balance {
+        Balance::adaptive(
+            self.d_steps,
+            self.g_steps,
+            self.d_floor.unwrap_or(f32::NEG_INFINITY),
+            self.g_floor.unwrap_or(f32::NEG_INFINITY),
+            self.max_skips,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_overrides_only_its_keys() {
+        let c = TrainConfig::baseline()
+            .merge_str("lr_g = 0.001\nloss = \"lsgan\"\n")
+            .unwrap();
+        assert_eq!(c.lr_g, 0.001);
+        assert_eq!(c.loss, LossName::Lsgan);
+        assert_eq!(c.lr_d, TrainConfig::baseline().lr_d);
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = TrainConfig::baseline().merge_str("lr_gen = 0.1").unwrap_err();
+        assert!(format!("{err:#}").contains("lr_gen"), "{err:#}");
+    }
+
+    #[test]
+    fn out_of_range_value_names_key_and_range() {
+        let err = TrainConfig::baseline().merge_str("replay = 1.5").unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(msg.contains("`replay`") && msg.contains("[0, 1]"), "{msg}");
+        let err = TrainConfig::baseline().merge_str("label_smoothing = 0").unwrap_err();
+        assert!(format!("{err:#}").contains("label_smoothing"));
+    }
+
+    #[test]
+    fn bad_value_type_and_bad_toml_are_errors() {
+        assert!(TrainConfig::baseline().merge_str("steps = \"many\"").is_err());
+        assert!(TrainConfig::baseline().merge_str("steps = ").is_err());
+        let err = TrainConfig::baseline().merge_str("loss = \"bogus\"").unwrap_err();
+        assert!(format!("{err:#}").contains("bogus"), "{err:#}");
+    }
+
+    #[test]
+    fn wasserstein_needs_clipping_and_smoothing_needs_bce() {
+        assert!(TrainConfig::baseline().merge_str("loss = \"wasserstein\"").is_err());
+        assert!(
+            TrainConfig::baseline()
+                .merge_str("loss = \"wasserstein\"\nclip = 0.01")
+                .is_ok()
+        );
+        assert!(
+            TrainConfig::baseline()
+                .merge_str("loss = \"hinge\"\nlabel_smoothing = 0.9")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn written_config_reads_back() {
+        let c = TrainConfig {
+            d_floor: Some(0.2),
+            ..TrainConfig::baseline()
+        };
+        assert_eq!(TrainConfig::baseline().merge_str(&c.to_toml()).unwrap(), c);
+    }
+}
