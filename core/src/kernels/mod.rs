@@ -4,4 +4,5 @@
 //! divided by the per-sample length. They are the readable reference; any optimised kernel
 //! must match them (bit-exact for int8, within a stated tolerance for f32).
 
+pub mod conv;
 pub mod dense;

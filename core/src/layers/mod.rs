@@ -6,8 +6,11 @@
 //! - gradients accumulate (`grads.w += ...`), `dx` is overwritten;
 //! - the gradient of a layer has the layer's own type.
 
+mod conv2d;
 mod dense;
+mod weight_bias;
 
+pub use conv2d::Conv2d;
 pub use dense::Dense;
 
 use crate::params::Params;
