@@ -7,9 +7,11 @@
 //! - the gradient of a layer has the layer's own type.
 
 mod conv2d;
+mod conv_transpose2d;
 mod dense;
 mod weight_bias;
 
+pub use conv_transpose2d::ConvTranspose2d;
 pub use conv2d::Conv2d;
 pub use dense::Dense;
 
