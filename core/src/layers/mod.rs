@@ -6,12 +6,14 @@
 //! - gradients accumulate (`grads.w += ...`), `dx` is overwritten;
 //! - the gradient of a layer has the layer's own type.
 
+mod conv1d;
 mod conv2d;
 mod conv_transpose2d;
 mod dense;
 mod weight_bias;
 
 pub use conv_transpose2d::ConvTranspose2d;
+pub use conv1d::Conv1d;
 pub use conv2d::Conv2d;
 pub use dense::Dense;
 
