@@ -6,3 +6,4 @@
 
 pub mod conv;
 pub mod dense;
+pub mod shuffle;

@@ -10,12 +10,14 @@ mod conv1d;
 mod conv2d;
 mod conv_transpose2d;
 mod dense;
+mod pixel_shuffle;
 mod weight_bias;
 
 pub use conv_transpose2d::ConvTranspose2d;
 pub use conv1d::Conv1d;
 pub use conv2d::Conv2d;
 pub use dense::Dense;
+pub use pixel_shuffle::{PixelShuffle, PixelUnshuffle};
 
 use crate::params::Params;
 use crate::tensor::{Tensor, Zero};
