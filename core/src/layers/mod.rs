@@ -10,6 +10,7 @@ mod conv1d;
 mod conv2d;
 mod conv_transpose2d;
 mod dense;
+mod flatten;
 mod pixel_shuffle;
 mod weight_bias;
 
@@ -17,6 +18,7 @@ pub use conv_transpose2d::ConvTranspose2d;
 pub use conv1d::Conv1d;
 pub use conv2d::Conv2d;
 pub use dense::Dense;
+pub use flatten::{Flatten, Unflatten};
 pub use pixel_shuffle::{PixelShuffle, PixelUnshuffle};
 
 use crate::params::Params;
