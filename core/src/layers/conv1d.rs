@@ -136,9 +136,9 @@ impl<
         dx: &mut [Self::In; B],
         grads: &mut Self,
     ) {
-        let s = &Self::SHAPE;
-        k::backward_input(s, flat(&self.w), flat(dy), flat_mut(dx));
-        k::backward_params(s, flat(x), flat(dy), flat_mut(&mut grads.w), &mut grads.b);
+        let (w, dw) = (flat(&self.w), flat_mut(&mut grads.w));
+        let (x, dy, dx) = (flat(x), flat(dy), flat_mut(dx));
+        k::backward(&Self::SHAPE, w, x, dy, dx, dw, &mut grads.b);
     }
 }
 

@@ -156,10 +156,9 @@ impl<
         dx: &mut [Self::In; B],
         grads: &mut Self,
     ) {
-        let s = &Self::SHAPE;
-        k::transpose_backward_input(s, flat(&self.w), flat(dy), flat_mut(dx));
-        let dw = flat_mut(&mut grads.w);
-        k::transpose_backward_params(s, flat(x), flat(dy), dw, &mut grads.b);
+        let (w, dw) = (flat(&self.w), flat_mut(&mut grads.w));
+        let (x, dy, dx) = (flat(x), flat(dy), flat_mut(dx));
+        k::transpose_backward(&Self::SHAPE, w, x, dy, dx, dw, &mut grads.b);
     }
 }
 
