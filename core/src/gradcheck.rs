@@ -1,10 +1,12 @@
 //! Finite-difference checks of backward passes (tests only).
 //!
-//! The loss is `L = Σ y ⊙ r` for a fixed random `r`, so `∂L/∂y = r`. Every element of
-//! the input and of every trainable tensor is perturbed by `±H` and the central difference
-//! `(L(θ+H) − L(θ−H)) / 2H` (accumulated in f64) is compared with `backward`'s result.
+//! Works on single layers and on whole networks. The loss is `L = Σ y ⊙ r` for a fixed
+//! random `r`, so `∂L/∂y = r`. Every element of the input and of every trainable tensor is
+//! perturbed by `±H` and the central difference `(L(θ+H) − L(θ−H)) / 2H` (accumulated in
+//! f64) is compared with `backward`'s result.
 
 use crate::layers::TrainLayer;
+use crate::net::Network;
 use crate::params::Params;
 use crate::rng::{Prng, fill_gaussian};
 use crate::tensor::{Tensor, Zero, flat, flat_mut};
@@ -32,14 +34,14 @@ pub fn random_batch<T: Tensor, const B: usize>(seed: u64) -> Box<[T; B]> {
 }
 
 fn loss<L: TrainLayer + Clone, const B: usize>(layer: &L, x: &[L::In; B], r: &[f32]) -> f64 {
-    let mut l = layer.clone();
     let mut y = Box::new([L::Out::ZERO; B]);
-    l.forward_train(x, &mut y);
-    flat(&y[..])
-        .iter()
-        .zip(r)
-        .map(|(a, b)| *a as f64 * *b as f64)
-        .sum()
+    layer.clone().forward_train(x, &mut y);
+    dot(flat(&y[..]), r)
+}
+
+/// `Σ a ⊙ b`, accumulated in f64.
+fn dot(a: &[f32], b: &[f32]) -> f64 {
+    a.iter().zip(b).map(|(p, q)| *p as f64 * *q as f64).sum()
 }
 
 fn close(analytic: f32, numeric: f64, what: &str, j: usize) {
@@ -63,34 +65,61 @@ pub fn check_layer_at<L: TrainLayer + Clone, const B: usize>(
     x: &[L::In; B],
     seed: u64,
 ) {
-    let r = random_batch::<L::Out, B>(seed ^ 0x5EED);
-    let r = flat(&r[..]);
-
+    let dy = random_batch::<L::Out, B>(seed ^ 0x5EED);
     let mut y = Box::new([L::Out::ZERO; B]);
     layer.clone().forward_train(x, &mut y);
     let mut dx = Box::new([L::In::ZERO; B]);
     let mut grads = L::ZERO;
-    let dy = random_batch::<L::Out, B>(seed ^ 0x5EED);
     layer.backward(x, &y, &dy, &mut dx, &mut grads);
+    compare(layer, x, &dx, &grads, |l, x| loss(l, x, flat(&dy[..])));
+}
 
+/// Checks `backward` of a whole network against finite differences on a random batch
+/// from `seed`, with `∂L/∂y` random.
+pub fn check_network<N: Network + Clone, const B: usize>(net: &mut N, seed: u64) {
+    let x = random_batch::<N::In, B>(seed);
+    let dy = random_batch::<N::Out, B>(seed ^ 0x5EED);
+    let mut acts = Box::new(N::Acts::<B>::ZERO);
+    net.clone().forward_train(&x, &mut acts);
+    let mut dacts = Box::new(N::Acts::<B>::ZERO);
+    *N::output_mut(&mut dacts) = *dy;
+    let mut dx = Box::new([N::In::ZERO; B]);
+    let mut grads = N::ZERO;
+    net.backward(&x, &acts, &mut dacts, &mut dx, &mut grads);
+    compare(net, &x, &dx, &grads, |n, x| {
+        let mut acts = Box::new(N::Acts::<B>::ZERO);
+        n.clone().forward_train(x, &mut acts);
+        dot(flat(&N::output(&acts)[..]), flat(&dy[..]))
+    });
+}
+
+/// Compares `dx` and `grads` with central differences of `loss` in every element of `x`
+/// and of every trainable tensor of `p`.
+fn compare<P: Params, T: Tensor, const B: usize>(
+    p: &mut P,
+    x: &[T; B],
+    dx: &[T; B],
+    grads: &P,
+    loss: impl Fn(&P, &[T; B]) -> f64,
+) {
     let mut xp = Box::new(*x);
     for j in 0..flat(&x[..]).len() {
         let x0 = flat(&x[..])[j];
         flat_mut(&mut xp[..])[j] = x0 + H;
-        let up = loss(layer, &xp, r);
+        let up = loss(p, &xp);
         flat_mut(&mut xp[..])[j] = x0 - H;
-        let down = loss(layer, &xp, r);
+        let down = loss(p, &xp);
         flat_mut(&mut xp[..])[j] = x0;
         close(flat(&dx[..])[j], (up - down) / (2.0 * H as f64), "dx", j);
     }
-    for t in 0..L::TENSORS {
-        for j in 0..layer.tensor(t).len() {
-            let p0 = layer.tensor(t)[j];
-            layer.tensor_mut(t)[j] = p0 + H;
-            let up = loss(layer, x, r);
-            layer.tensor_mut(t)[j] = p0 - H;
-            let down = loss(layer, x, r);
-            layer.tensor_mut(t)[j] = p0;
+    for t in 0..P::TENSORS {
+        for j in 0..p.tensor(t).len() {
+            let p0 = p.tensor(t)[j];
+            p.tensor_mut(t)[j] = p0 + H;
+            let up = loss(p, x);
+            p.tensor_mut(t)[j] = p0 - H;
+            let down = loss(p, x);
+            p.tensor_mut(t)[j] = p0;
             let what = std::format!("tensor {t}");
             close(grads.tensor(t)[j], (up - down) / (2.0 * H as f64), &what, j);
         }

@@ -275,6 +275,9 @@ macro_rules! network {
 }
 
 #[cfg(test)]
+mod conv_tests;
+
+#[cfg(test)]
 mod tests {
     use crate::layers::{Dense, Layer};
     use crate::params::Params;

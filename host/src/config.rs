@@ -231,7 +231,9 @@ impl TrainConfig {
             }
         }
         if self.loss == LossName::Wasserstein && self.clip == 0.0 {
-            bail!("config key `clip` must be > 0 with loss = \"wasserstein\" (the critic must stay Lipschitz; the paper uses 0.01)");
+            bail!(
+                "config key `clip` must be > 0 with loss = \"wasserstein\" (the critic must stay Lipschitz; the paper uses 0.01)"
+            );
         }
         let smoothing_applies = matches!(self.loss, LossName::Bce | LossName::Minimax);
         if self.label_smoothing < 1.0 && !smoothing_applies {
@@ -268,8 +270,7 @@ impl TrainConfig {
             } else {
                 GObjective::Adversarial
             },
-            noise: (self.instance_noise > 0.0)
-                .then(|| Anneal::linear(self.instance_noise, anneal)),
+            noise: (self.instance_noise > 0.0).then(|| Anneal::linear(self.instance_noise, anneal)),
             replay: Share::Fraction(self.replay),
             history_d: self.history,
             history_g: self.history,
@@ -322,30 +323,46 @@ mod tests {
 
     #[test]
     fn unknown_key_is_named() {
-        let err = TrainConfig::baseline().merge_str("lr_gen = 0.1").unwrap_err();
+        let err = TrainConfig::baseline()
+            .merge_str("lr_gen = 0.1")
+            .unwrap_err();
         assert!(format!("{err:#}").contains("lr_gen"), "{err:#}");
     }
 
     #[test]
     fn out_of_range_value_names_key_and_range() {
-        let err = TrainConfig::baseline().merge_str("replay = 1.5").unwrap_err();
+        let err = TrainConfig::baseline()
+            .merge_str("replay = 1.5")
+            .unwrap_err();
         let msg = format!("{err:#}");
         assert!(msg.contains("`replay`") && msg.contains("[0, 1]"), "{msg}");
-        let err = TrainConfig::baseline().merge_str("label_smoothing = 0").unwrap_err();
+        let err = TrainConfig::baseline()
+            .merge_str("label_smoothing = 0")
+            .unwrap_err();
         assert!(format!("{err:#}").contains("label_smoothing"));
     }
 
     #[test]
     fn bad_value_type_and_bad_toml_are_errors() {
-        assert!(TrainConfig::baseline().merge_str("steps = \"many\"").is_err());
+        assert!(
+            TrainConfig::baseline()
+                .merge_str("steps = \"many\"")
+                .is_err()
+        );
         assert!(TrainConfig::baseline().merge_str("steps = ").is_err());
-        let err = TrainConfig::baseline().merge_str("loss = \"bogus\"").unwrap_err();
+        let err = TrainConfig::baseline()
+            .merge_str("loss = \"bogus\"")
+            .unwrap_err();
         assert!(format!("{err:#}").contains("bogus"), "{err:#}");
     }
 
     #[test]
     fn wasserstein_needs_clipping_and_smoothing_needs_bce() {
-        assert!(TrainConfig::baseline().merge_str("loss = \"wasserstein\"").is_err());
+        assert!(
+            TrainConfig::baseline()
+                .merge_str("loss = \"wasserstein\"")
+                .is_err()
+        );
         assert!(
             TrainConfig::baseline()
                 .merge_str("loss = \"wasserstein\"\nclip = 0.01")

@@ -6,4 +6,6 @@
 
 pub mod activation;
 pub mod batch_norm;
+pub mod conv;
 pub mod dense;
+pub mod shuffle;

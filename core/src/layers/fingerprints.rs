@@ -1,7 +1,10 @@
 //! Architecture fingerprints of the layers: a four-letter kind tag and every shape
 //! parameter, hashed at compile time (see [`crate::model::Fingerprint`]).
 
-use super::{BatchNorm, Dense, LeakyRelu, Relu, Sigmoid, Tanh};
+use super::{
+    BatchNorm, Conv1d, Conv2d, ConvTranspose2d, Dense, Flatten, LeakyRelu, PixelShuffle,
+    PixelUnshuffle, Relu, Sigmoid, Tanh, Unflatten,
+};
 use crate::model::{Fingerprint, layer};
 use crate::tensor::Tensor;
 
@@ -29,6 +32,23 @@ impl<X: Tensor, const C: usize> Fingerprint for BatchNorm<X, C> {
     const FINGERPRINT: u32 = layer(*b"BNRM", &[X::LEN as u32, C as u32]);
 }
 
+/// Implements [`Fingerprint`] for a layer type from its kind tag and const parameters.
+macro_rules! fingerprint {
+    ($kind:literal, $ty:ident < $($p:ident),+ >) => {
+        impl<$(const $p: usize),+> Fingerprint for $ty<$($p),+> {
+            const FINGERPRINT: u32 = layer(*$kind, &[$($p as u32),+]);
+        }
+    };
+}
+
+fingerprint!(b"CV2D", Conv2d<CIN, COUT, H, W, K, S, P, OH, OW>);
+fingerprint!(b"CT2D", ConvTranspose2d<CIN, COUT, H, W, K, S, P, OH, OW>);
+fingerprint!(b"CV1D", Conv1d<CIN, COUT, L, K, S, P, OL>);
+fingerprint!(b"PSHF", PixelShuffle<C, H, W, R, CO, OH, OW>);
+fingerprint!(b"PUSH", PixelUnshuffle<C, H, W, R, CO, OH, OW>);
+fingerprint!(b"FLAT", Flatten<C, H, W, N>);
+fingerprint!(b"UFLT", Unflatten<C, H, W, N>);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,6 +64,11 @@ mod tests {
             BatchNorm::<[f32; 4], 4>::FINGERPRINT,
             BatchNorm::<[[[f32; 2]; 1]; 2], 2>::FINGERPRINT,
             Dense::<4, 4>::FINGERPRINT,
+            Conv2d::<1, 2, 4, 4, 3, 1, 1, 4, 4>::FINGERPRINT,
+            Conv2d::<1, 2, 4, 4, 3, 2, 1, 2, 2>::FINGERPRINT,
+            ConvTranspose2d::<1, 2, 4, 4, 3, 1, 1, 4, 4>::FINGERPRINT,
+            Flatten::<1, 2, 2, 4>::FINGERPRINT,
+            Unflatten::<1, 2, 2, 4>::FINGERPRINT,
         ];
         for (i, a) in fps.iter().enumerate() {
             for b in &fps[i + 1..] {

@@ -8,12 +8,23 @@
 
 mod activation;
 mod batch_norm;
+mod conv1d;
+mod conv2d;
+mod conv_transpose2d;
 mod dense;
 mod fingerprints;
+mod flatten;
+mod pixel_shuffle;
+mod weight_bias;
 
 pub use activation::{LeakyRelu, Relu, Sigmoid, Tanh};
 pub use batch_norm::{BN_EPS, BN_MOMENTUM, BatchNorm, BatchNorm1d, BatchNorm2d};
+pub use conv_transpose2d::ConvTranspose2d;
+pub use conv1d::Conv1d;
+pub use conv2d::Conv2d;
 pub use dense::Dense;
+pub use flatten::{Flatten, Unflatten};
+pub use pixel_shuffle::{PixelShuffle, PixelUnshuffle};
 
 use crate::params::Params;
 use crate::tensor::{Tensor, Zero};
