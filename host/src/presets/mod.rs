@@ -4,4 +4,5 @@
 //! discrimination) change the network type, so each has its own preset type; step-level
 //! techniques are chosen at run time by the training config.
 
+pub mod digits;
 pub mod mixture;
