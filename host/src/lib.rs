@@ -6,8 +6,12 @@
 
 pub mod config;
 pub mod data;
+pub mod dataset;
 pub mod fsutil;
 pub mod generate;
 pub mod metrics;
+pub mod model_io;
+pub mod plot;
 pub mod presets;
+pub mod run;
 pub mod train;

@@ -6,3 +6,4 @@
 
 pub mod digits;
 pub mod mixture;
+pub mod registry;

@@ -1,0 +1,103 @@
+//! The built-in data sets by name, with their presets and scoring.
+
+use crate::config::TrainConfig;
+use crate::data::Toy;
+use crate::data::digits::{Digits, PIXELS};
+use crate::metrics::EvalReport;
+use crate::metrics::digits::DigitsEval;
+use anyhow::{Result, bail};
+use std::fmt;
+use std::str::FromStr;
+
+/// A built-in data set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dataset {
+    /// 8 Gaussians on the unit circle.
+    Ring8,
+    /// 25 Gaussians on a 5×5 grid.
+    Grid25,
+    /// The 8×8 UCI handwritten digits.
+    Digits,
+}
+
+impl FromStr for Dataset {
+    type Err = anyhow::Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "ring8" => Ok(Self::Ring8),
+            "grid25" => Ok(Self::Grid25),
+            "digits" => Ok(Self::Digits),
+            _ => bail!("unknown data set `{s}`: expected ring8, grid25 or digits"),
+        }
+    }
+}
+
+impl fmt::Display for Dataset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Ring8 => "ring8",
+            Self::Grid25 => "grid25",
+            Self::Digits => "digits",
+        })
+    }
+}
+
+impl Dataset {
+    /// The 2-D mixture, if this is one.
+    pub fn toy(self) -> Option<Toy> {
+        match self {
+            Self::Ring8 => Some(Toy::Ring8),
+            Self::Grid25 => Some(Toy::Grid25),
+            Self::Digits => None,
+        }
+    }
+
+    /// The default training config: the best combination found for this data set.
+    pub fn preset(self) -> TrainConfig {
+        TrainConfig::baseline()
+    }
+
+    /// Scores samples in model units (rows of `f32`, one sample each).
+    pub fn score(self, samples: &[Vec<f32>]) -> Result<EvalReport> {
+        match self.toy() {
+            Some(toy) => {
+                let mut points = Vec::with_capacity(samples.len());
+                for (i, r) in samples.iter().enumerate() {
+                    let [x, y] = r[..] else {
+                        bail!("sample {i} has {} values, a 2-D point has 2", r.len());
+                    };
+                    let s = toy.scalers();
+                    points.push([s[0].to_data(x), s[1].to_data(y)]);
+                }
+                Ok(EvalReport::Modes(toy.score(&points)))
+            }
+            None => {
+                let mut images = Vec::with_capacity(samples.len());
+                for (i, r) in samples.iter().enumerate() {
+                    let Ok(img) = <[f32; PIXELS]>::try_from(&r[..]) else {
+                        bail!("sample {i} has {} values, a digit has {PIXELS}", r.len());
+                    };
+                    images.push(img);
+                }
+                Ok(EvalReport::Digits(DigitsEval::shipped()?.score(&images)?))
+            }
+        }
+    }
+
+    /// The real-data reference at `n` samples: held-out digits (the ceiling), or fresh
+    /// samples of the mixture.
+    pub fn ceiling(self, n: usize, seed: u64) -> Result<EvalReport> {
+        match self.toy() {
+            Some(toy) => {
+                let mut rng = tinygan_core::rng::Prng::new(seed);
+                Ok(EvalReport::Modes(toy.score(&toy.sample(&mut rng, n))))
+            }
+            None => {
+                let digits = Digits::load()?;
+                Ok(EvalReport::Digits(
+                    DigitsEval::shipped()?.ceiling(&digits, n)?,
+                ))
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! `tinygan train`: trains the preset of a data set with a config, saves the model, its
+//! metrics and pictures.
+
+use crate::config::{DiscArch, GenArch, TrainConfig};
+use crate::data::digits::Digits;
+use crate::data::{Toy, index_below};
+use crate::dataset::Dataset;
+use crate::fsutil::write_atomic;
+use crate::generate::{generate, rows};
+use crate::metrics::EvalReport;
+use crate::model_io::{OutputScaling, save};
+use crate::presets::{digits, mixture};
+use crate::train::{Discriminator, Generator, train};
+use anyhow::{Context, Result, bail};
+use std::path::Path;
+use tinygan_core::model::Fingerprint;
+use tinygan_core::rng::Prng;
+use tinygan_core::train::StepStats;
+
+/// Samples scored after training (DESIGN §4: 2,500 for the mixtures).
+pub const EVAL_N: usize = 2500;
+
+/// What a training run produced.
+pub struct Outcome {
+    /// Metrics of the trained generator on [`EVAL_N`] samples (seed = training seed).
+    pub metrics: EvalReport,
+    /// Generated samples in model units (the evaluated ones).
+    pub samples: Vec<Vec<f32>>,
+    /// Losses per iteration.
+    pub losses: Vec<StepStats>,
+}
+
+impl Generator for mixture::MixG {
+    const REFERENCE_ROWS: usize = 0;
+}
+impl Generator for mixture::MixGBn {
+    const REFERENCE_ROWS: usize = 0;
+}
+impl Discriminator for mixture::MixD {
+    const FEATURE_LAYER: usize = 3;
+}
+impl Generator for digits::DigitsG {
+    const REFERENCE_ROWS: usize = 0;
+}
+impl Generator for digits::DigitsGBn {
+    const REFERENCE_ROWS: usize = 0;
+}
+impl Discriminator for digits::DigitsD {
+    const FEATURE_LAYER: usize = 3;
+}
+
+/// Trains on `data` with `config`; writes the model and reports into `out` if given.
+pub fn run(data: Dataset, config: &TrainConfig, out: Option<&Path>) -> Result<Outcome> {
+    config.validate()?;
+    if config.generators > 1 {
+        bail!("config key `generators` > 1 is run by `tinygan bench tricks`, not `train`");
+    }
+    match data.toy() {
+        Some(toy) => run_mixture(toy, data, config, out),
+        None => run_digits(data, config, out),
+    }
+}
+
+fn run_mixture(
+    toy: Toy,
+    data: Dataset,
+    config: &TrainConfig,
+    out: Option<&Path>,
+) -> Result<Outcome> {
+    let mut rng = Prng::new(config.seed ^ 0xDA7A);
+    let fill = move |batch: &mut [[f32; 2]; mixture::BATCH]| {
+        batch.copy_from_slice(&toy.sample_model(&mut rng, mixture::BATCH));
+    };
+    let scalers = toy.scalers();
+    let scaling = OutputScaling {
+        offset: scalers.iter().map(|s| s.offset).collect(),
+        scale: scalers.iter().map(|s| s.scale).collect(),
+    };
+    use mixture::{BATCH, MixD, MixG, MixGBn, REPLAY};
+    match (config.generator, config.discriminator) {
+        (GenArch::Plain, DiscArch::Plain) => {
+            fit::<MixG, MixD, BATCH, REPLAY>(data, config, fill, &scaling, out)
+        }
+        (GenArch::Batchnorm, DiscArch::Plain) => {
+            fit::<MixGBn, MixD, BATCH, REPLAY>(data, config, fill, &scaling, out)
+        }
+        (g, d) => bail!("the {data} preset has no {g:?} generator with a {d:?} discriminator yet"),
+    }
+}
+
+fn run_digits(data: Dataset, config: &TrainConfig, out: Option<&Path>) -> Result<Outcome> {
+    let train_set = Digits::load()?.train;
+    let mut rng = Prng::new(config.seed ^ 0xDA7A);
+    let fill = move |batch: &mut [digits::Image; digits::BATCH]| {
+        for img in batch.iter_mut() {
+            let d = &train_set[index_below(&mut rng, train_set.len())];
+            for (k, px) in d.pixels.iter().enumerate() {
+                img[0][k / 8][k % 8] = *px;
+            }
+        }
+    };
+    let s = crate::data::digits::PIXEL_SCALER;
+    let scaling = OutputScaling {
+        offset: vec![s.offset],
+        scale: vec![s.scale],
+    };
+    use digits::{BATCH, DigitsD, DigitsG, DigitsGBn, REPLAY};
+    match (config.generator, config.discriminator) {
+        (GenArch::Plain, DiscArch::Plain) => {
+            fit::<DigitsG, DigitsD, BATCH, REPLAY>(data, config, fill, &scaling, out)
+        }
+        (GenArch::Batchnorm, DiscArch::Plain) => {
+            fit::<DigitsGBn, DigitsD, BATCH, REPLAY>(data, config, fill, &scaling, out)
+        }
+        (g, d) => bail!("the {data} preset has no {g:?} generator with a {d:?} discriminator yet"),
+    }
+}
+
+fn fit<G, D, const B: usize, const CAP: usize>(
+    data: Dataset,
+    config: &TrainConfig,
+    fill: impl FnMut(&mut [D::In; B]),
+    scaling: &OutputScaling,
+    out: Option<&Path>,
+) -> Result<Outcome>
+where
+    G: Generator + Fingerprint,
+    D: Discriminator<In = G::Out, Out = [f32; 1]> + Fingerprint,
+{
+    let mut losses = Vec::with_capacity(config.steps as usize);
+    let gan = train::<G, D, B, CAP>(config, fill, |_, s| losses.push(*s))?;
+    let samples = rows(&generate(&gan.g, &mut Prng::new(config.seed), EVAL_N));
+    let metrics = data.score(&samples)?;
+    if let Some(dir) = out {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create output folder {}", dir.display()))?;
+        save(&dir.join("model.tgan"), &gan.g, Some(scaling))?;
+        save(&dir.join("discriminator.tgan"), &gan.d, None)?;
+        write_atomic(&dir.join("config.toml"), config.to_toml().as_bytes())?;
+        let json = serde_json::to_string_pretty(&metrics)? + "\n";
+        write_atomic(&dir.join("metrics.json"), json.as_bytes())?;
+        write_atomic(&dir.join("losses.csv"), losses_csv(&losses).as_bytes())?;
+        crate::plot::save_samples(&dir.join("samples.png"), data, &samples)?;
+    }
+    Ok(Outcome {
+        metrics,
+        samples,
+        losses,
+    })
+}
+
+fn losses_csv(losses: &[StepStats]) -> String {
+    let cell = |l: Option<f32>| l.map_or(String::new(), |v| v.to_string());
+    let mut s = String::from("iteration,d_loss,g_loss\n");
+    for (i, l) in losses.iter().enumerate() {
+        s += &format!("{i},{},{}\n", cell(l.d_loss), cell(l.g_loss));
+    }
+    s
+}
