@@ -7,3 +7,4 @@
 pub mod activation;
 pub mod batch_norm;
 pub mod dense;
+pub mod minibatch_discrimination;

@@ -9,10 +9,12 @@
 mod activation;
 mod batch_norm;
 mod dense;
+mod minibatch_discrimination;
 
 pub use activation::{LeakyRelu, Relu, Sigmoid, Tanh};
 pub use batch_norm::{BN_EPS, BN_MOMENTUM, BatchNorm, BatchNorm1d, BatchNorm2d};
 pub use dense::Dense;
+pub use minibatch_discrimination::MinibatchDiscrimination;
 
 use crate::params::Params;
 use crate::tensor::{Tensor, Zero};
