@@ -10,11 +10,13 @@ mod activation;
 mod batch_norm;
 mod dense;
 mod minibatch_discrimination;
+mod virtual_batch_norm;
 
 pub use activation::{LeakyRelu, Relu, Sigmoid, Tanh};
 pub use batch_norm::{BN_EPS, BN_MOMENTUM, BatchNorm, BatchNorm1d, BatchNorm2d};
 pub use dense::Dense;
 pub use minibatch_discrimination::MinibatchDiscrimination;
+pub use virtual_batch_norm::{VirtualBatchNorm, VirtualBatchNorm1d, VirtualBatchNorm2d};
 
 use crate::params::Params;
 use crate::tensor::{Tensor, Zero};
