@@ -8,4 +8,5 @@ pub mod activation;
 pub mod batch_norm;
 pub mod conv;
 pub mod dense;
+pub mod minibatch_discrimination;
 pub mod shuffle;

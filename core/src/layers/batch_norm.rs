@@ -47,6 +47,7 @@ macro_rules! gain_bias_params {
         }
     };
 }
+pub(super) use gain_bias_params;
 
 /// Batch normalisation (Ioffe & Szegedy 2015, arXiv:1502.03167, §3) of the `C` channels
 /// of a sample type `X`: features (`X = [f32; C]`, [`BatchNorm1d`]) or CHW images
@@ -133,8 +134,7 @@ impl<X: Tensor, const C: usize> TrainLayer for BatchNorm<X, C> {
         const { assert!(B * X::LEN > C, "batch statistics need more than one value") };
         let running = (&mut self.running_mean[..], &mut self.running_var[..]);
         k::update_running(flat(x), running, BN_MOMENTUM, Self::SPATIAL);
-        let affine = (&self.gamma[..], &self.beta[..]);
-        k::forward_reference(flat(x), flat_mut(y), affine, BN_EPS, Self::SPATIAL, B);
+        forward_against_reference::<X, C, B>(&self.gamma, &self.beta, x, y, B);
     }
 
     fn backward<const B: usize>(
@@ -145,18 +145,44 @@ impl<X: Tensor, const C: usize> TrainLayer for BatchNorm<X, C> {
         dx: &mut [X; B],
         grads: &mut Self,
     ) {
-        let dparams = (&mut grads.gamma[..], &mut grads.beta[..]);
-        k::backward_reference(
-            flat(x),
-            flat(dy),
-            flat_mut(dx),
-            &self.gamma,
-            dparams,
-            BN_EPS,
-            Self::SPATIAL,
-            B,
-        );
+        let dparams = (&mut grads.gamma, &mut grads.beta);
+        backward_against_reference(&self.gamma, x, dy, dx, dparams, B);
     }
+}
+
+/// Training forward of batch norm and virtual batch norm: normalises `x` against the
+/// reference batch `x[..refs]` (see [`k`]).
+pub(super) fn forward_against_reference<X: Tensor, const C: usize, const B: usize>(
+    gamma: &[f32; C],
+    beta: &[f32; C],
+    x: &[X; B],
+    y: &mut [X; B],
+    refs: usize,
+) {
+    let spatial = BatchNorm::<X, C>::SPATIAL;
+    k::forward_reference(flat(x), flat_mut(y), (gamma, beta), BN_EPS, spatial, refs);
+}
+
+/// Backward of [`forward_against_reference`]: `dx` overwritten, `dgamma` and `dbeta`
+/// accumulated.
+pub(super) fn backward_against_reference<X: Tensor, const C: usize, const B: usize>(
+    gamma: &[f32; C],
+    x: &[X; B],
+    dy: &[X; B],
+    dx: &mut [X; B],
+    (dgamma, dbeta): (&mut [f32; C], &mut [f32; C]),
+    refs: usize,
+) {
+    k::backward_reference(
+        flat(x),
+        flat(dy),
+        flat_mut(dx),
+        gamma,
+        (dgamma, dbeta),
+        BN_EPS,
+        BatchNorm::<X, C>::SPATIAL,
+        refs,
+    );
 }
 
 gain_bias_params!([X: Tensor, const C: usize] BatchNorm<X, C>; buffers [running_mean, running_var]);

@@ -2,8 +2,8 @@
 //! parameter, hashed at compile time (see [`crate::model::Fingerprint`]).
 
 use super::{
-    BatchNorm, Conv1d, Conv2d, ConvTranspose2d, Dense, Flatten, LeakyRelu, PixelShuffle,
-    PixelUnshuffle, Relu, Sigmoid, Tanh, Unflatten,
+    BatchNorm, Conv1d, Conv2d, ConvTranspose2d, Dense, Flatten, LeakyRelu, MinibatchDiscrimination,
+    PixelShuffle, PixelUnshuffle, Relu, Sigmoid, Tanh, Unflatten, VirtualBatchNorm,
 };
 use crate::model::{Fingerprint, layer};
 use crate::tensor::Tensor;
@@ -32,6 +32,10 @@ impl<X: Tensor, const C: usize> Fingerprint for BatchNorm<X, C> {
     const FINGERPRINT: u32 = layer(*b"BNRM", &[X::LEN as u32, C as u32]);
 }
 
+impl<X: Tensor, const C: usize, const R: usize> Fingerprint for VirtualBatchNorm<X, C, R> {
+    const FINGERPRINT: u32 = layer(*b"VBNR", &[X::LEN as u32, C as u32, R as u32]);
+}
+
 /// Implements [`Fingerprint`] for a layer type from its kind tag and const parameters.
 macro_rules! fingerprint {
     ($kind:literal, $ty:ident < $($p:ident),+ >) => {
@@ -47,6 +51,7 @@ fingerprint!(b"CV1D", Conv1d<CIN, COUT, L, K, S, P, OL>);
 fingerprint!(b"PSHF", PixelShuffle<C, H, W, R, CO, OH, OW>);
 fingerprint!(b"PUSH", PixelUnshuffle<C, H, W, R, CO, OH, OW>);
 fingerprint!(b"FLAT", Flatten<C, H, W, N>);
+fingerprint!(b"MBDS", MinibatchDiscrimination<IN, K, D, OUT>);
 fingerprint!(b"UFLT", Unflatten<C, H, W, N>);
 
 #[cfg(test)]

@@ -14,7 +14,9 @@ mod conv_transpose2d;
 mod dense;
 mod fingerprints;
 mod flatten;
+mod minibatch_discrimination;
 mod pixel_shuffle;
+mod virtual_batch_norm;
 mod weight_bias;
 
 pub use activation::{LeakyRelu, Relu, Sigmoid, Tanh};
@@ -24,7 +26,9 @@ pub use conv1d::Conv1d;
 pub use conv2d::Conv2d;
 pub use dense::Dense;
 pub use flatten::{Flatten, Unflatten};
+pub use minibatch_discrimination::MinibatchDiscrimination;
 pub use pixel_shuffle::{PixelShuffle, PixelUnshuffle};
+pub use virtual_batch_norm::{VirtualBatchNorm, VirtualBatchNorm1d, VirtualBatchNorm2d};
 
 use crate::params::Params;
 use crate::tensor::{Tensor, Zero};

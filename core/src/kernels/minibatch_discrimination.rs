@@ -1,0 +1,219 @@
+//! Minibatch-discrimination kernels, fused: no `B×B×K×D` difference tensor.
+//!
+//! Shapes: `x: [batch][inp]`, `t: [inp][k][d]` (the paper's `T ∈ R^{A×B×C}`), `y:
+//! [batch][inp + k]`. Scratch: `m: [batch][d][k]` for `M = x T` stored kernel-minor, so
+//! the pairwise loops run over the `k` kernels of one `d` index with unit stride and
+//! vectorise; `row: [k][d]` for one sample in `T`'s order.
+//!
+//! Each unordered pair `i < j` is visited once (`c_b(i, j) = c_b(j, i)`): `k·d` absolute
+//! differences and `k` exponentials, the result added to both `o_i` and `o_j`.
+
+use super::dense::axpy;
+
+/// `e^(−min(x, 87))` for `x ≥ 0`, relative error below 4e-7.
+///
+/// `x = n ln 2 + r` with `n` the nearest integer and `|r| ≤ ln 2 / 2` (`ln 2` split in two
+/// so `n ln 2` is exact), then `e^(−x) = 2^(−n) e^(−r)` with a degree-7 Taylor polynomial
+/// (truncation below 6e-9). `n` is rounded by adding `1.5·2²³`, which leaves it in the
+/// low mantissa bits, and `2^(−n)` is built from those bits. Plain `f32` and `u32`
+/// arithmetic without branches, conversions or tables, so the pairwise loops vectorise
+/// and host and device agree bit for bit; `libm::expf` made those loops several times
+/// slower. Past 87 (`e^(−87) ≈ 1.6e-38`) the value stays at about `2^(−126)`.
+#[inline]
+pub fn exp_neg(x: f32) -> f32 {
+    const LN2_HI: f32 = 0.693_359_4;
+    const LN2_LO: f32 = -2.121_944_4e-4;
+    const ROUND: f32 = 12_582_912.0;
+    let x = x.min(87.0);
+    let t = x * core::f32::consts::LOG2_E + ROUND;
+    let n = t - ROUND;
+    let r = (x - n * LN2_HI) - n * LN2_LO;
+    let p = 1.0
+        - r * (1.0
+            - r * (1.0 / 2.0
+                - r * (1.0 / 6.0
+                    - r * (1.0 / 24.0
+                        - r * (1.0 / 120.0 - r * (1.0 / 720.0 - r * (1.0 / 5040.0)))))));
+    p * f32::from_bits((127u32 << 23).wrapping_sub(t.to_bits() << 23))
+}
+
+/// `m[n] = x[n] T`, written `[d][k]` (overwrites `m`); `row` is `[k][d]` scratch.
+fn project(x: &[f32], t: &[f32], m: &mut [f32], row: &mut [f32], inp: usize, k: usize) {
+    let kd = row.len();
+    for (xn, mn) in x.chunks_exact(inp).zip(m.chunks_exact_mut(kd)) {
+        row.fill(0.0);
+        for (a, ta) in xn.iter().zip(t.chunks_exact(kd)) {
+            axpy(*a, ta, row);
+        }
+        transpose(row, mn, k);
+    }
+}
+
+/// `dst[c][r] = src[r][c]` for `src` with `rows` rows.
+fn transpose(src: &[f32], dst: &mut [f32], rows: usize) {
+    let cols = src.len() / rows;
+    for (r, sr) in src.chunks_exact(cols).enumerate() {
+        for (c, v) in sr.iter().enumerate() {
+            dst[c * rows + r] = *v;
+        }
+    }
+}
+
+/// `Σ_i a[i] · b[i]` in 8 interleaved partial sums (which vectorise), then the rest.
+#[inline]
+fn dot_lanes(a: &[f32], b: &[f32]) -> f32 {
+    const L: usize = 8;
+    let mut acc = [0.0f32; L];
+    let (ac, bc) = (a.chunks_exact(L), b.chunks_exact(L));
+    let tail = ac
+        .remainder()
+        .iter()
+        .zip(bc.remainder())
+        .map(|(p, q)| p * q);
+    for (pa, pb) in ac.zip(bc) {
+        for ((s, p), q) in acc.iter_mut().zip(pa).zip(pb) {
+            *s += p * q;
+        }
+    }
+    acc.iter().sum::<f32>() + tail.sum::<f32>()
+}
+
+/// `(row i, row j)` of `s` seen as rows of `len`, both mutable; needs `i < j`.
+#[inline]
+fn two_rows(s: &mut [f32], len: usize, i: usize, j: usize) -> (&mut [f32], &mut [f32]) {
+    let (head, tail) = s.split_at_mut(j * len);
+    (&mut head[i * len..][..len], &mut tail[..len])
+}
+
+/// `c[b] = exp(−‖p_b − q_b‖₁)` for `p`, `q` in `[d][k]` layout, `k = c.len()`.
+#[inline]
+fn closeness(p: &[f32], q: &[f32], c: &mut [f32]) {
+    let k = c.len();
+    c.fill(0.0);
+    for (pr, qr) in p.chunks_exact(k).zip(q.chunks_exact(k)) {
+        for ((s, a), b) in c.iter_mut().zip(pr).zip(qr) {
+            *s += libm::fabsf(a - b);
+        }
+    }
+    for s in c {
+        *s = exp_neg(*s);
+    }
+}
+
+/// Calls `f(i, j)` for every pair `i < j < batch`.
+#[inline]
+fn for_pairs(batch: usize, mut f: impl FnMut(usize, usize)) {
+    for i in 0..batch {
+        for j in i + 1..batch {
+            f(i, j);
+        }
+    }
+}
+
+/// `y[n] = (x[n], o[n])` with `o[n][b] = Σ_{j≠n} exp(−‖M_n,b − M_j,b‖₁)`; `m` and `row`
+/// are scratch.
+pub fn forward(
+    x: &[f32],
+    t: &[f32],
+    (m, row): (&mut [f32], &mut [f32]),
+    y: &mut [f32],
+    inp: usize,
+    k: usize,
+) {
+    let (kd, out) = (row.len(), inp + k);
+    project(x, t, m, row, inp, k);
+    for (xn, yn) in x.chunks_exact(inp).zip(y.chunks_exact_mut(out)) {
+        yn[..inp].copy_from_slice(xn);
+        yn[inp..].fill(0.0);
+    }
+    let c = &mut row[..k];
+    for_pairs(x.len() / inp, |i, j| {
+        closeness(&m[i * kd..][..kd], &m[j * kd..][..kd], c);
+        let (yi, yj) = two_rows(y, out, i, j);
+        for ((oi, oj), cb) in yi[inp..].iter_mut().zip(&mut yj[inp..]).zip(&*c) {
+            *oi += cb;
+            *oj += cb;
+        }
+    });
+}
+
+/// Backward of [`forward`]: `dx` (overwritten) and `dt += ∂L/∂T`; `m`, `dm` (both of
+/// `m`'s size) and `row` are scratch.
+///
+/// For a pair `i < j` and kernel `b`, `∂L/∂‖·‖₁ = −c_b(i, j)·(dy_i[o_b] + dy_j[o_b])`,
+/// spread as `± sign(M_i − M_j)` (with `sign(0) = 0`) into `dM_i` and `dM_j`; then
+/// `dx[n] = dy[n][..inp] + T dM[n]` and `dT += Σ_n x[n]ᵀ dM[n]`.
+#[allow(clippy::too_many_arguments)]
+pub fn backward(
+    x: &[f32],
+    t: &[f32],
+    dy: &[f32],
+    (m, dm, row): (&mut [f32], &mut [f32], &mut [f32]),
+    dx: &mut [f32],
+    dt: &mut [f32],
+    inp: usize,
+    k: usize,
+) {
+    let (kd, out) = (row.len(), inp + k);
+    project(x, t, m, row, inp, k);
+    dm.fill(0.0);
+    let w = &mut row[..k];
+    for_pairs(x.len() / inp, |i, j| {
+        let (mi, mj) = (&m[i * kd..][..kd], &m[j * kd..][..kd]);
+        closeness(mi, mj, w);
+        let (gi, gj) = (&dy[i * out + inp..][..k], &dy[j * out + inp..][..k]);
+        for ((wb, a), b) in w.iter_mut().zip(gi).zip(gj) {
+            *wb *= -(a + b);
+        }
+        let (dmi, dmj) = two_rows(dm, kd, i, j);
+        let rows = mi.chunks_exact(k).zip(mj.chunks_exact(k));
+        for ((p, q), (dp, dq)) in rows.zip(dmi.chunks_exact_mut(k).zip(dmj.chunks_exact_mut(k))) {
+            for ((((pv, qv), dpv), dqv), wb) in p.iter().zip(q).zip(dp).zip(dq).zip(&*w) {
+                let diff = pv - qv;
+                // w with the sign of diff, or 0 where diff is 0.
+                let signed = f32::from_bits(wb.to_bits() ^ (diff.to_bits() & 0x8000_0000));
+                let g = if diff != 0.0 { signed } else { 0.0 };
+                *dpv += g;
+                *dqv -= g;
+            }
+        }
+    });
+    let rows = x.chunks_exact(inp).zip(dy.chunks_exact(out));
+    for ((xn, dyn_), (dmn, dxn)) in rows.zip(dm.chunks_exact(kd).zip(dx.chunks_exact_mut(inp))) {
+        transpose(dmn, row, kd / k);
+        let dmn = &*row;
+        for (((dxa, ga), ta), (xa, dta)) in dxn
+            .iter_mut()
+            .zip(&dyn_[..inp])
+            .zip(t.chunks_exact(kd))
+            .zip(xn.iter().zip(dt.chunks_exact_mut(kd)))
+        {
+            *dxa = ga + dot_lanes(ta, dmn);
+            axpy(*xa, dmn, dta);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exp_neg_matches_exp() {
+        for i in 0..87_000 {
+            let x = i as f32 * 1e-3;
+            let want = (-(x as f64)).exp();
+            let rel = ((exp_neg(x) as f64 - want) / want).abs();
+            assert!(rel < 4e-7, "x = {x}: relative error {rel}");
+        }
+        assert_eq!(exp_neg(0.0), 1.0);
+        assert!(exp_neg(1e4) < 2e-38);
+    }
+
+    #[test]
+    fn transpose_swaps_indices() {
+        let mut d = [0.0; 6];
+        transpose(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &mut d, 2);
+        assert_eq!(d, [1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
+    }
+}
