@@ -10,6 +10,7 @@
 //! - [`params`]: [`Params`], indexed access to trainable tensors;
 //! - [`optim`]: SGD with momentum, Adam, RMSProp, whose state is a value of the model's type;
 //! - [`rng`]: a seeded PRNG and a Gaussian sampler that are bit-identical on host and device;
+//! - [`parity`]: seeded computations the host records and the device must reproduce;
 //! - [`net`]: the [`network!`] macro that declares a network as a list of layers.
 #![no_std]
 #![forbid(unsafe_code)]
@@ -24,6 +25,7 @@ pub mod layers;
 pub mod net;
 pub mod optim;
 pub mod params;
+pub mod parity;
 pub mod rng;
 pub mod tensor;
 
