@@ -11,7 +11,7 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
 #[exception]
 unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
     defmt::error!(
-        "HardFault: pc={=u32:#010x} lr={=u32:#010x} sp-frame r0={=u32:#x} r1={=u32:#x}",
+        "HardFault: pc={=u32:#010x} lr={=u32:#010x} r0={=u32:#x} r1={=u32:#x}",
         frame.pc(),
         frame.lr(),
         frame.r0(),

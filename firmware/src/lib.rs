@@ -12,6 +12,7 @@ pub mod checks;
 pub mod fault;
 pub mod probe;
 pub mod stack;
+#[rustfmt::skip] // generated; tests/tests/vectors.rs compares it byte for byte
 pub mod vectors;
 
 #[cfg(feature = "semihosting")]

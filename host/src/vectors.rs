@@ -58,7 +58,7 @@ fn push_f32s(s: &mut String, doc: &str, name: &str, v: &[f32]) {
 fn push_u32s(s: &mut String, doc: &str, name: &str, v: &[u32]) {
     let _ = writeln!(s, "\n/// {doc}");
     let _ = writeln!(s, "pub const {name}: [u32; {}] = [", v.len());
-    for row in v.chunks(4) {
+    for row in v.chunks(8) {
         let row: Vec<String> = row.iter().map(|w| format!("0x{w:08x}")).collect();
         let _ = writeln!(s, "    {},", row.join(", "));
     }
