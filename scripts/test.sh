@@ -2,7 +2,8 @@
 # Every check of the project, as CI runs it (after scripts/setup.sh):
 # formatting, clippy, the workspace tests (which build the firmware and run the self-test in
 # QEMU on both boards), tinygan-core built for both thumb targets, then the self-test, cost
-# probe and size report per board. Closes with `qemu: N passed, N failed`.
+# probe and size report per board (scripts/run.sh), which closes with
+# `qemu: N passed, N failed`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -24,23 +25,5 @@ for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
     echo "built tinygan-core for $target"
 done
 
-step "firmware self-test, cost probe and size in QEMU"
-passed=0 failed=0
-for board in netduinoplus2 microbit; do
-    status=0
-    log=$(scripts/firmware.sh run "$board") || status=$?
-    echo "$log"
-    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' <<<"$log" | tail -1 || true)
-    if [[ -n $line ]]; then
-        read -r p _ f _ <<<"${line//,/}"
-        passed=$((passed + p)) failed=$((failed + f))
-    fi
-    if [[ -z $line || $status -ne 0 ]]; then
-        echo "selftest on $board: exit status $status, summary '${line:-missing}'" >&2
-        ((failed += 1)) || true
-    fi
-    scripts/firmware.sh probe "$board"
-    scripts/firmware.sh size "$board"
-done
-echo "qemu: $passed passed, $failed failed"
-((failed == 0))
+step "firmware self-test, cost probe and size in QEMU (scripts/run.sh)"
+scripts/run.sh

@@ -31,7 +31,7 @@ fn summary(log: &str) -> Option<(u32, u32)> {
     Some((p.parse().ok()?, f.strip_suffix(" failed")?.parse().ok()?))
 }
 
-/// The number before `unit` in `text`, e.g. `number(s, "flash ")` for `flash 123 bytes`.
+/// The number right after `label` in `text`: `number_after(s, "flash ")` for `flash 123 bytes`.
 fn number_after(text: &str, label: &str) -> u64 {
     let rest = &text[text
         .find(label)
@@ -43,9 +43,10 @@ fn number_after(text: &str, label: &str) -> u64 {
         .unwrap_or_else(|_| panic!("no number after '{label}' in {text}"))
 }
 
-#[test]
-fn selftest_passes_on_every_board() {
-    if skip_qemu("selftest_passes_on_every_board") {
+/// Builds the firmware for every board, runs `scripts/firmware.sh CMD BOARD` and hands what
+/// it printed to `check`.
+fn on_every_board(test: &str, cmd: &str, check: impl Fn(&str, &Run)) {
+    if skip_qemu(test) {
         return;
     }
     for board in BOARDS {
@@ -53,10 +54,16 @@ fn selftest_passes_on_every_board() {
             &format!("build for {board}"),
             &script(&["build", board], BUILD_LIMIT),
         );
-        let run = script(&["run", board], RUN_LIMIT);
-        let counts = summary(&run.stdout);
-        println!("{board}:\n{}", run.stdout);
-        let Some((passed, failed)) = counts else {
+        let run = script(&[cmd, board], RUN_LIMIT);
+        println!("{cmd} on {board}:\n{}", run.stdout);
+        check(board, &run);
+    }
+}
+
+#[test]
+fn selftest_passes_on_every_board() {
+    on_every_board("selftest_passes_on_every_board", "run", |board, run| {
+        let Some((passed, failed)) = summary(&run.stdout) else {
             panic!(
                 "{board}: no 'N passed, N failed' line\n{}\n{}",
                 run.stdout, run.stderr
@@ -68,23 +75,14 @@ fn selftest_passes_on_every_board() {
             "{board}: only {passed} checks ran\n{}",
             run.stdout
         );
-        ok(&format!("selftest on {board}"), &run);
-    }
+        ok(&format!("selftest on {board}"), run);
+    });
 }
 
 #[test]
 fn selftest_fits_its_budget() {
-    if skip_qemu("selftest_fits_its_budget") {
-        return;
-    }
-    for board in BOARDS {
-        ok(
-            &format!("build for {board}"),
-            &script(&["build", board], BUILD_LIMIT),
-        );
-        let run = script(&["size", board], RUN_LIMIT);
-        ok(&format!("size on {board}"), &run);
-        println!("{}", run.stdout.trim());
+    on_every_board("selftest_fits_its_budget", "size", |board, run| {
+        ok(&format!("size on {board}"), run);
         let flash = number_after(&run.stdout, "flash ");
         let ram = number_after(&run.stdout, "ram ");
         assert!(
@@ -95,7 +93,7 @@ fn selftest_fits_its_budget() {
             ram <= SELFTEST_RAM,
             "{board}: RAM {ram} > budget {SELFTEST_RAM}"
         );
-    }
+    });
 }
 
 #[test]
