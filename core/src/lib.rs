@@ -15,7 +15,8 @@
 //! - [`train`]: the training step over all of them, the same code on host and device;
 //! - [`rng`]: a seeded PRNG and a Gaussian sampler that are bit-identical on host and device;
 //! - [`net`]: the [`network!`] macro that declares a network as a list of layers;
-//! - [`model`]: the versioned, checksummed model file, its reader and writer.
+//! - [`model`]: the versioned, checksummed model file, its reader and writer;
+//! - [`parity`]: seeded computations the host records and the device must reproduce.
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -31,6 +32,7 @@ pub mod model;
 pub mod net;
 pub mod optim;
 pub mod params;
+pub mod parity;
 pub mod rng;
 pub mod tensor;
 pub mod train;

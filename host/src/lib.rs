@@ -2,7 +2,9 @@
 //!
 //! - [`data`]: the 2-D mixtures and the 8×8 digits, scaled to `[−1, 1]`;
 //! - [`metrics`]: mode coverage for the 2-D sets, classifier score and Fréchet distance
-//!   for digits.
+//!   for digits;
+//! - [`config`], [`train`], [`run`]: the training config, driver and `tinygan train`;
+//! - [`vectors`]: the expected values of the firmware self-test.
 
 pub mod config;
 pub mod data;
@@ -15,3 +17,4 @@ pub mod plot;
 pub mod presets;
 pub mod run;
 pub mod train;
+pub mod vectors;

@@ -66,6 +66,8 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Print the firmware self-test's expected values (the source of firmware/src/vectors.rs).
+    SelftestVectors,
     /// Write a documented starting config for a data set.
     Init {
         /// Data set whose preset to start from.
@@ -125,6 +127,7 @@ fn main() -> Result<()> {
             write_atomic(&out, csv.as_bytes())
                 .with_context(|| format!("cannot write samples to {}", out.display()))?;
         }
+        Command::SelftestVectors => print!("{}", tinygan::vectors::firmware_vectors()),
         Command::Init { data, out } => {
             let text = format!(
                 "# tinygan training config for {data}. Every key is optional; see the README.\n{}",

@@ -1,0 +1,53 @@
+//! A tally of self-test checks; the closing line is `N passed, N failed`.
+
+/// Counts passed and failed checks and logs each result.
+#[derive(Default)]
+pub struct Checks {
+    passed: u32,
+    failed: u32,
+}
+
+impl Checks {
+    /// Compares `got` with `want` word for word.
+    pub fn words(&mut self, name: &str, got: &[u32], want: &[u32]) {
+        self.exact(name, got.iter().copied(), want);
+    }
+
+    /// Compares `f32` results with expected bit patterns (`f32::to_bits`), every bit exact.
+    pub fn floats(&mut self, name: &str, got: &[f32], want_bits: &[u32]) {
+        self.exact(name, got.iter().map(|x| x.to_bits()), want_bits);
+    }
+
+    /// One check: passes when `got` has `want`'s length and values; logs the first mismatch.
+    fn exact(&mut self, name: &str, got: impl ExactSizeIterator<Item = u32>, want: &[u32]) {
+        let len = got.len();
+        let mismatch = got.zip(want).enumerate().find(|(_, (g, w))| g != *w);
+        if let Some((i, (g, w))) = mismatch {
+            self.failed += 1;
+            defmt::error!(
+                "FAIL {=str}: index {=usize}: got {=u32:#010x}, want {=u32:#010x}",
+                name,
+                i,
+                g,
+                w
+            );
+        } else if len != want.len() {
+            self.failed += 1;
+            defmt::error!(
+                "FAIL {=str}: {=usize} values, want {=usize}",
+                name,
+                len,
+                want.len()
+            );
+        } else {
+            self.passed += 1;
+            defmt::info!("ok   {=str} ({=usize} values, bit-exact)", name, len);
+        }
+    }
+
+    /// Logs the closing `N passed, N failed` line and ends the run (failure if any failed).
+    pub fn finish(self) -> ! {
+        defmt::println!("{=u32} passed, {=u32} failed", self.passed, self.failed);
+        crate::exit(self.failed == 0)
+    }
+}

@@ -1,0 +1,34 @@
+//! tinygan on Cortex-M: board support shared by the firmware binaries.
+//!
+//! - [`fault`]: panic and HardFault handlers that log over defmt and end the run with failure;
+//! - [`exit`]: end the run (QEMU exits with the status through semihosting);
+//! - [`stack`]: stack painting and the measured high-water mark;
+//! - [`probe`]: marker functions that delimit a region whose instructions QEMU counts;
+//! - [`checks`]: a tally of self-test checks that ends in `N passed, N failed`;
+//! - [`vectors`]: expected self-test values computed on the host (generated file).
+#![no_std]
+
+pub mod checks;
+pub mod fault;
+pub mod probe;
+pub mod stack;
+#[rustfmt::skip] // generated; tests/tests/vectors.rs compares it byte for byte
+pub mod vectors;
+
+#[cfg(feature = "semihosting")]
+use defmt_semihosting as _;
+
+#[cfg(feature = "rtt")]
+use defmt_rtt as _;
+
+/// The board this image was built for.
+#[cfg(feature = "netduinoplus2")]
+pub const BOARD: &str = "netduinoplus2 (STM32F405, Cortex-M4F)";
+/// The board this image was built for.
+#[cfg(feature = "microbit")]
+pub const BOARD: &str = "microbit (nRF51822, Cortex-M0)";
+
+/// Ends the run: under QEMU or a debugger the semihosting exit status is 0 when `ok`, else 1.
+pub fn exit(ok: bool) -> ! {
+    semihosting::process::exit(if ok { 0 } else { 1 })
+}
