@@ -2,8 +2,8 @@
 //!
 //! Each initialiser sets every trainable tensor according to its [`TensorKind`]:
 //! weights are drawn from a distribution that depends on their `fan_in`/`fan_out`, biases
-//! are set to zero and gains (batch norm's γ) to one (DCGAN: N(1, 0.02)). Buffers are left
-//! alone. Draws come from any [`Rng`] (e.g. [`Prng`](crate::rng::Prng)) through
+//! are set to zero and gains (batch norm's γ) to one (DCGAN: N(1, 0.02)). Buffers are
+//! reset to their initial values (running mean 0, running variance 1). Draws come from any [`Rng`] (e.g. [`Prng`](crate::rng::Prng)) through
 //! [`crate::rng`], tensor by tensor in index order, so a seed gives the same model on the
 //! host and on a device.
 
@@ -67,7 +67,7 @@ enum Dist {
 }
 
 /// Fills every tensor of `p`: weights from `weight(fan_in, fan_out)`, gains from `gain`,
-/// biases with zero.
+/// biases with zero; resets every buffer.
 fn init<P: Params, R: Rng + ?Sized>(
     p: &mut P,
     rng: &mut R,
@@ -82,6 +82,7 @@ fn init<P: Params, R: Rng + ?Sized>(
         };
         fill(p.tensor_mut(i), rng, dist);
     }
+    crate::params::reset_buffers(p);
 }
 
 /// Fills `t` from `dist`: N(0, 1) draws scaled and shifted, or `(2u − 1)·bound` for
@@ -105,6 +106,14 @@ mod tests {
     use crate::rng::Prng;
     use crate::tensor::{Zero, flat, flat_mut};
     use std::boxed::Box;
+
+    #[test]
+    fn batch_norm_buffers_start_at_mean_0_variance_1() {
+        let mut bn = crate::layers::BatchNorm1d::<3>::ZERO;
+        kaiming_normal(&mut bn, &mut Prng::new(1), 0.0);
+        assert_eq!((bn.running_mean, bn.running_var), ([0.0; 3], [1.0; 3]));
+        assert_eq!(bn.gamma, [1.0; 3]);
+    }
 
     /// A stand-in for a layer with a weight `[256][128]` (fan_in 128, fan_out 256), a
     /// bias and a gain, so every [`TensorKind`] is covered.

@@ -152,6 +152,9 @@ macro_rules! network {
             fn buffer_mut(&mut self, i: usize) -> &mut [f32] {
                 $crate::network!(@dispatch_mut self, i, BUFFERS, buffer_mut, $($field: $ty),+)
             }
+            fn buffer_init(&self, i: usize) -> f32 {
+                $crate::network!(@dispatch_ref self, i, BUFFERS, buffer_init, $($field: $ty),+)
+            }
         }
 
         impl $crate::net::Network for $name {

@@ -43,12 +43,26 @@ pub trait Params {
         let _ = i;
         panic!("no buffers")
     }
+    /// The value every element of buffer `i` starts at (a running variance starts at 1).
+    /// Panics if `i >= BUFFERS`.
+    fn buffer_init(&self, i: usize) -> f32 {
+        let _ = i;
+        panic!("no buffers")
+    }
 }
 
 /// Sets every trainable tensor to zero (the start of a gradient accumulation).
 pub fn zero<P: Params>(p: &mut P) {
     for i in 0..P::TENSORS {
         p.tensor_mut(i).fill(0.0);
+    }
+}
+
+/// Sets every buffer to its initial value ([`Params::buffer_init`]).
+pub fn reset_buffers<P: Params>(p: &mut P) {
+    for i in 0..P::BUFFERS {
+        let v = p.buffer_init(i);
+        p.buffer_mut(i).fill(v);
     }
 }
 

@@ -14,7 +14,7 @@ pub const BN_MOMENTUM: f32 = 0.1;
 /// `gamma` (tensor 0, [`Gain`](crate::params::TensorKind::Gain)) and `beta` (tensor 1,
 /// [`Bias`](crate::params::TensorKind::Bias)), and the listed buffer fields in order.
 macro_rules! gain_bias_params {
-    ([$($g:tt)*] $t:ty $(; buffers [$($buf:ident),+])?) => {
+    ([$($g:tt)*] $t:ty $(; buffers [$($buf:ident = $init:literal),+])?) => {
         impl<$($g)*> $crate::params::Params for $t {
             const TENSORS: usize = 2;
             const BUFFERS: usize = {
@@ -42,6 +42,9 @@ macro_rules! gain_bias_params {
                 fn buffer_mut(&mut self, i: usize) -> &mut [f32] {
                     let mut all = [$(&mut self.$buf[..]),+];
                     core::mem::take(&mut all[i])
+                }
+                fn buffer_init(&self, i: usize) -> f32 {
+                    [$($init),+][i]
                 }
             )?
         }
@@ -185,7 +188,7 @@ pub(super) fn backward_against_reference<X: Tensor, const C: usize, const B: usi
     );
 }
 
-gain_bias_params!([X: Tensor, const C: usize] BatchNorm<X, C>; buffers [running_mean, running_var]);
+gain_bias_params!([X: Tensor, const C: usize] BatchNorm<X, C>; buffers [running_mean = 0.0, running_var = 1.0]);
 
 #[cfg(test)]
 mod tests {
