@@ -114,7 +114,8 @@ pub fn forward_fixed(
     }
 }
 
-/// Training forward against the reference batch `x[..refs]` (see the module docs).
+/// Training forward against the reference batch `x[..refs]` (see the module docs). The
+/// reference statistics `(μ_r, σ_r²)` of each channel are written to `record`.
 pub fn forward_reference(
     x: &[f32],
     y: &mut [f32],
@@ -122,13 +123,37 @@ pub fn forward_reference(
     eps: f32,
     spatial: usize,
     refs: usize,
+    record: (&mut [f32], &mut [f32]),
 ) {
     let channels = gamma.len();
     for c in 0..channels {
         let r = reference_stats(x, c, channels, spatial, refs);
+        (record.0[c], record.1[c]) = r;
         let pairs = rows(x, c, channels, spatial).zip(rows_mut(y, c, channels, spatial));
         for (n, (xr, yr)) in pairs.enumerate() {
             let s = sample_stats(n, xr, r, refs);
+            normalize_row(xr, yr, s, eps, gamma[c], beta[c]);
+        }
+    }
+}
+
+/// Inference against stored reference statistics `(μ_r, σ_r²)` per channel: every sample
+/// is normalised with the statistics of the reference batch plus itself, as a
+/// non-reference sample of [`forward_reference`] is.
+pub fn forward_stored_reference(
+    x: &[f32],
+    y: &mut [f32],
+    (mean, var): (&[f32], &[f32]),
+    (gamma, beta): (&[f32], &[f32]),
+    eps: f32,
+    spatial: usize,
+    refs: usize,
+) {
+    let channels = gamma.len();
+    for c in 0..channels {
+        let pairs = rows(x, c, channels, spatial).zip(rows_mut(y, c, channels, spatial));
+        for (xr, yr) in pairs {
+            let s = sample_stats(refs, xr, (mean[c], var[c]), refs);
             normalize_row(xr, yr, s, eps, gamma[c], beta[c]);
         }
     }

@@ -137,7 +137,9 @@ impl<X: Tensor, const C: usize> TrainLayer for BatchNorm<X, C> {
         const { assert!(B * X::LEN > C, "batch statistics need more than one value") };
         let running = (&mut self.running_mean[..], &mut self.running_var[..]);
         k::update_running(flat(x), running, BN_MOMENTUM, Self::SPATIAL);
-        forward_against_reference::<X, C, B>(&self.gamma, &self.beta, x, y, B);
+        let mut batch = ([0.0; C], [0.0; C]);
+        let record = (&mut batch.0[..], &mut batch.1[..]);
+        forward_against_reference::<X, C, B>(&self.gamma, &self.beta, x, y, B, record);
     }
 
     fn backward<const B: usize>(
@@ -154,16 +156,18 @@ impl<X: Tensor, const C: usize> TrainLayer for BatchNorm<X, C> {
 }
 
 /// Training forward of batch norm and virtual batch norm: normalises `x` against the
-/// reference batch `x[..refs]` (see [`k`]).
+/// reference batch `x[..refs]` (see [`k`]) and writes its statistics to `record`.
 pub(super) fn forward_against_reference<X: Tensor, const C: usize, const B: usize>(
     gamma: &[f32; C],
     beta: &[f32; C],
     x: &[X; B],
     y: &mut [X; B],
     refs: usize,
+    record: (&mut [f32], &mut [f32]),
 ) {
     let spatial = BatchNorm::<X, C>::SPATIAL;
-    k::forward_reference(flat(x), flat_mut(y), (gamma, beta), BN_EPS, spatial, refs);
+    let (x, y) = (flat(x), flat_mut(y));
+    k::forward_reference(x, y, (gamma, beta), BN_EPS, spatial, refs, record);
 }
 
 /// Backward of [`forward_against_reference`]: `dx` overwritten, `dgamma` and `dbeta`

@@ -1,8 +1,9 @@
 //! Virtual batch normalisation (Salimans et al. 2016, arXiv:1606.03498, §3.5).
 
 use super::batch_norm::{backward_against_reference, forward_against_reference, gain_bias_params};
-use super::{Layer, TrainLayer};
-use crate::tensor::{Tensor, Zero};
+use super::{BN_EPS, BatchNorm, Layer, TrainLayer};
+use crate::kernels::batch_norm as k;
+use crate::tensor::{Tensor, Zero, flat, flat_mut};
 use core::marker::PhantomData;
 
 /// Virtual batch normalisation (Salimans et al. 2016, "Improved Techniques for Training
@@ -24,8 +25,13 @@ use core::marker::PhantomData;
 ///
 /// Because the reference samples are inputs of the same call, `backward` gives them a
 /// gradient through `μ_ref` and `E_ref[x²]` (from every sample) like any other input: the
-/// gradient flows through the reference statistics with no extra API. There is no
-/// train/eval difference and no running state.
+/// gradient flows through the reference statistics with no extra API.
+///
+/// Training (`forward_train`) takes the augmented batch above and records the reference
+/// statistics `(μ_ref, σ_ref²)` in the buffers `ref_mean`, `ref_var`. Inference
+/// (`forward`) takes a batch of ordinary samples and normalises each against the recorded
+/// statistics plus itself, exactly as a non-reference sample in training, so a deployed
+/// generator needs neither the reference `z` nor a reference pass.
 ///
 /// Shapes: `x, y: [B]X` with `B ≥ R ≥ 1` (checked at compile time); `gamma`, `beta`:
 /// `[C]`. Trainable tensors: `gamma` (gain), `beta` (bias). [`VirtualBatchNorm::new`]
@@ -36,6 +42,10 @@ pub struct VirtualBatchNorm<X, const C: usize, const R: usize> {
     pub gamma: [f32; C],
     /// Per-channel shift β.
     pub beta: [f32; C],
+    /// Mean of the reference batch at the last training forward (buffer).
+    pub ref_mean: [f32; C],
+    /// Biased variance of the reference batch at the last training forward (buffer).
+    pub ref_var: [f32; C],
     shape: PhantomData<X>,
 }
 
@@ -51,6 +61,8 @@ impl<X: Tensor, const C: usize, const R: usize> VirtualBatchNorm<X, C, R> {
         Self {
             gamma: [1.0; C],
             beta: [0.0; C],
+            ref_mean: [0.0; C],
+            ref_var: [1.0; C],
             shape: PhantomData,
         }
     }
@@ -66,6 +78,8 @@ impl<X: Tensor, const C: usize, const R: usize> Zero for VirtualBatchNorm<X, C, 
     const ZERO: Self = Self {
         gamma: [0.0; C],
         beta: [0.0; C],
+        ref_mean: [0.0; C],
+        ref_var: [0.0; C],
         shape: PhantomData,
     };
 }
@@ -75,17 +89,25 @@ impl<X: Tensor, const C: usize, const R: usize> Layer for VirtualBatchNorm<X, C,
     type Out = X;
 
     fn forward<const B: usize>(&self, x: &[X; B], y: &mut [X; B]) {
+        let stats = (&self.ref_mean[..], &self.ref_var[..]);
+        let affine = (&self.gamma[..], &self.beta[..]);
+        let spatial = BatchNorm::<X, C>::SPATIAL;
+        k::forward_stored_reference(flat(x), flat_mut(y), stats, affine, BN_EPS, spatial, R);
+    }
+}
+
+impl<X: Tensor, const C: usize, const R: usize> TrainLayer for VirtualBatchNorm<X, C, R> {
+    fn forward_train<const B: usize>(&mut self, x: &[X; B], y: &mut [X; B]) {
         const {
             assert!(
                 B >= R && R >= 1,
                 "the batch must start with R >= 1 reference samples"
             )
         };
-        forward_against_reference::<X, C, B>(&self.gamma, &self.beta, x, y, R);
+        let record = (&mut self.ref_mean[..], &mut self.ref_var[..]);
+        forward_against_reference::<X, C, B>(&self.gamma, &self.beta, x, y, R, record);
     }
-}
 
-impl<X: Tensor, const C: usize, const R: usize> TrainLayer for VirtualBatchNorm<X, C, R> {
     fn backward<const B: usize>(
         &self,
         x: &[X; B],
@@ -99,7 +121,7 @@ impl<X: Tensor, const C: usize, const R: usize> TrainLayer for VirtualBatchNorm<
     }
 }
 
-gain_bias_params!([X: Tensor, const C: usize, const R: usize] VirtualBatchNorm<X, C, R>);
+gain_bias_params!([X: Tensor, const C: usize, const R: usize] VirtualBatchNorm<X, C, R>; buffers [ref_mean = 0.0, ref_var = 1.0]);
 
 #[cfg(test)]
 mod tests {
@@ -118,9 +140,9 @@ mod tests {
     #[test]
     fn forward_by_hand() {
         // Reference {0, 2}: μ 1, σ² 1. Sample 4: statistics of {0, 2, 4}: μ 2, σ² 8/3.
-        let vbn = VirtualBatchNorm1d::<1, 2>::new();
+        let mut vbn = VirtualBatchNorm1d::<1, 2>::new();
         let mut y = [[0.0]; 3];
-        vbn.forward(&[[0.0], [2.0], [4.0]], &mut y);
+        vbn.forward_train(&[[0.0], [2.0], [4.0]], &mut y);
         let r = 1.0 / (1.0f32 + BN_EPS).sqrt();
         let s = 2.0 / (8.0f32 / 3.0 + BN_EPS).sqrt();
         assert_close(flat(&y), &[-r, r, s]);
@@ -138,7 +160,7 @@ mod tests {
         let mut bn = BatchNorm1d::<4>::new();
         (bn.gamma, bn.beta) = (vbn.gamma, vbn.beta);
         let (mut y, mut whole, mut refs) = ([[0.0; 4]; R + 1], [[0.0; 4]; R + 1], [[0.0; 4]; R]);
-        vbn.forward(&x, &mut y);
+        vbn.forward_train(&x, &mut y);
         bn.clone().forward_train(&x, &mut whole);
         bn.forward_train(x[..R].try_into().unwrap(), &mut refs);
         assert_close(&y[R], &whole[R]);
@@ -150,24 +172,41 @@ mod tests {
         let mut bn = BatchNorm2d::<2, 2, 3>::new();
         (bn.gamma, bn.beta) = (vbn.gamma, vbn.beta);
         let (mut y, mut whole) = (x, x);
-        vbn.forward(&x, &mut y);
+        vbn.forward_train(&x, &mut y);
         bn.forward_train(&x, &mut whole);
         assert_close(flat(&y[R..]), flat(&whole[R..]));
     }
 
     #[test]
     fn samples_outside_the_reference_do_not_interact() {
-        let vbn = VirtualBatchNorm1d::<3, 2>::new();
+        let mut vbn = VirtualBatchNorm1d::<3, 2>::new();
         let mut x = *random_batch::<[f32; 3], 4>(5);
         let mut y = [[0.0; 3]; 4];
-        vbn.forward(&x, &mut y);
+        vbn.forward_train(&x, &mut y);
         let mut alone = [[0.0; 3]; 3];
-        vbn.forward(&[x[0], x[1], x[2]], &mut alone);
+        vbn.forward_train(&[x[0], x[1], x[2]], &mut alone);
         assert_eq!(alone[2], y[2]);
         x[3] = [10.0, -10.0, 0.0];
         let mut moved = [[0.0; 3]; 4];
-        vbn.forward(&x, &mut moved);
+        vbn.forward_train(&x, &mut moved);
         assert_eq!(&moved[..3], &y[..3]);
+    }
+
+    /// Inference against the recorded statistics gives each sample what training gave it
+    /// as a non-reference sample, whatever else is in the batch.
+    #[test]
+    fn inference_uses_the_recorded_reference() {
+        let mut vbn = VirtualBatchNorm2d::<2, 2, 2, 3>::new();
+        randomize(&mut vbn, 8);
+        let x = *random_batch::<[[[f32; 2]; 2]; 2], 5>(9);
+        let mut train = x;
+        vbn.forward_train(&x, &mut train);
+        let mut alone = [x[4]; 1];
+        vbn.forward(&[x[4]], &mut alone);
+        assert_close(flat(&alone), flat(&train[4..]));
+        let mut pair = [x[3], x[4]];
+        vbn.forward(&[x[3], x[4]], &mut pair);
+        assert_close(flat(&pair), flat(&train[3..]));
     }
 
     #[test]
@@ -178,7 +217,7 @@ mod tests {
                 VirtualBatchNorm1d::<3, 1>::TENSORS,
                 VirtualBatchNorm1d::<3, 1>::BUFFERS
             ),
-            (2, 0)
+            (2, 2)
         );
         assert_eq!(
             (v.tensor_kind(0), v.tensor_kind(1)),
