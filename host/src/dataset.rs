@@ -54,7 +54,10 @@ impl Dataset {
 
     /// The default training config: the best combination found for this data set.
     pub fn preset(self) -> TrainConfig {
-        TrainConfig::baseline()
+        match self.toy() {
+            Some(toy) => crate::presets::mixture::config(toy),
+            None => crate::presets::digits::config(),
+        }
     }
 
     /// Scores samples in model units (rows of `f32`, one sample each).

@@ -30,23 +30,20 @@ pub struct Outcome {
     pub losses: Vec<StepStats>,
 }
 
-impl Generator for mixture::MixG {
-    const REFERENCE_ROWS: usize = 0;
-}
-impl Generator for mixture::MixGBn {
-    const REFERENCE_ROWS: usize = 0;
-}
-impl Discriminator for mixture::MixD {
-    const FEATURE_LAYER: usize = 3;
-}
-impl Generator for digits::DigitsG {
-    const REFERENCE_ROWS: usize = 0;
-}
-impl Generator for digits::DigitsGBn {
-    const REFERENCE_ROWS: usize = 0;
-}
-impl Discriminator for digits::DigitsD {
-    const FEATURE_LAYER: usize = 3;
+/// Calls `fit::<G, D, B, CAP>(args)` with the generator and discriminator types that the
+/// config's architecture choices name, from the preset's list `[plain, batchnorm, vbn]`
+/// and `[plain, minibatch]`.
+macro_rules! fit_preset {
+    ($cfg:expr, [$gp:ty, $gb:ty, $gv:ty], [$dp:ty, $dm:ty], $b:expr, $cap:expr, ($($arg:expr),*)) => {
+        match ($cfg.generator, $cfg.discriminator) {
+            (GenArch::Plain, DiscArch::Plain) => fit::<$gp, $dp, $b, $cap>($($arg),*),
+            (GenArch::Batchnorm, DiscArch::Plain) => fit::<$gb, $dp, $b, $cap>($($arg),*),
+            (GenArch::Vbn, DiscArch::Plain) => fit::<$gv, $dp, $b, $cap>($($arg),*),
+            (GenArch::Plain, DiscArch::Minibatch) => fit::<$gp, $dm, $b, $cap>($($arg),*),
+            (GenArch::Batchnorm, DiscArch::Minibatch) => fit::<$gb, $dm, $b, $cap>($($arg),*),
+            (GenArch::Vbn, DiscArch::Minibatch) => fit::<$gv, $dm, $b, $cap>($($arg),*),
+        }
+    };
 }
 
 /// Trains on `data` with `config`; writes the model and reports into `out` if given.
@@ -76,16 +73,15 @@ fn run_mixture(
         offset: scalers.iter().map(|s| s.offset).collect(),
         scale: scalers.iter().map(|s| s.scale).collect(),
     };
-    use mixture::{BATCH, MixD, MixG, MixGBn, REPLAY};
-    match (config.generator, config.discriminator) {
-        (GenArch::Plain, DiscArch::Plain) => {
-            fit::<MixG, MixD, BATCH, REPLAY>(data, config, fill, &scaling, out)
-        }
-        (GenArch::Batchnorm, DiscArch::Plain) => {
-            fit::<MixGBn, MixD, BATCH, REPLAY>(data, config, fill, &scaling, out)
-        }
-        (g, d) => bail!("the {data} preset has no {g:?} generator with a {d:?} discriminator yet"),
-    }
+    use mixture::{BATCH, MixD, MixDMbd, MixG, MixGBn, MixGVbn, REPLAY};
+    fit_preset!(
+        config,
+        [MixG, MixGBn, MixGVbn],
+        [MixD, MixDMbd],
+        BATCH,
+        REPLAY,
+        (data, config, fill, &scaling, out)
+    )
 }
 
 fn run_digits(data: Dataset, config: &TrainConfig, out: Option<&Path>) -> Result<Outcome> {
@@ -104,16 +100,15 @@ fn run_digits(data: Dataset, config: &TrainConfig, out: Option<&Path>) -> Result
         offset: vec![s.offset],
         scale: vec![s.scale],
     };
-    use digits::{BATCH, DigitsD, DigitsG, DigitsGBn, REPLAY};
-    match (config.generator, config.discriminator) {
-        (GenArch::Plain, DiscArch::Plain) => {
-            fit::<DigitsG, DigitsD, BATCH, REPLAY>(data, config, fill, &scaling, out)
-        }
-        (GenArch::Batchnorm, DiscArch::Plain) => {
-            fit::<DigitsGBn, DigitsD, BATCH, REPLAY>(data, config, fill, &scaling, out)
-        }
-        (g, d) => bail!("the {data} preset has no {g:?} generator with a {d:?} discriminator yet"),
-    }
+    use digits::{BATCH, DigitsD, DigitsDMbd, DigitsG, DigitsGBn, DigitsGVbn, REPLAY};
+    fit_preset!(
+        config,
+        [DigitsG, DigitsGBn, DigitsGVbn],
+        [DigitsD, DigitsDMbd],
+        BATCH,
+        REPLAY,
+        (data, config, fill, &scaling, out)
+    )
 }
 
 fn fit<G, D, const B: usize, const CAP: usize>(

@@ -5,9 +5,11 @@
 //! strided conv (k4, s2, p1) to 32×4×4 → strided conv to 64×2×2 → dense 1 logit, LeakyReLU
 //! 0.2 between (DCGAN's rules: strided convolutions, no pooling, arXiv:1511.06434 §3).
 
+use crate::config::TrainConfig;
+use crate::train::{Discriminator, Generator};
 use tinygan_core::layers::{
-    BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Dense, Flatten, LeakyRelu, Relu, Tanh,
-    Unflatten,
+    BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Dense, Flatten, LeakyRelu,
+    MinibatchDiscrimination, Relu, Tanh, Unflatten, VirtualBatchNorm1d, VirtualBatchNorm2d,
 };
 
 /// Latent size.
@@ -16,6 +18,12 @@ pub const Z: usize = 32;
 pub const BATCH: usize = 64;
 /// Experience-replay capacity.
 pub const REPLAY: usize = 640;
+/// Reference rows of each G batch for virtual batch norm.
+pub const REFERENCE: usize = 16;
+/// Minibatch-discrimination kernels.
+pub const MBD_KERNELS: usize = 16;
+/// Minibatch-discrimination kernel dimension.
+pub const MBD_DIM: usize = 8;
 
 /// One 8×8 grey image, CHW.
 pub type Image = [[[f32; 8]; 8]; 1];
@@ -49,6 +57,21 @@ tinygan_core::network! {
 }
 
 tinygan_core::network! {
+    /// Generator with virtual batch norm after the dense and the transposed conv.
+    pub struct DigitsGVbn, acts DigitsGVbnActs {
+        fc: Dense<Z, 512>,
+        bn1: VirtualBatchNorm1d<512, REFERENCE>,
+        a1: Relu<[f32; 512]>,
+        unflat: Unflatten<32, 4, 4, 512>,
+        up: ConvTranspose2d<32, 16, 4, 4, 4, 2, 1, 8, 8>,
+        bn2: VirtualBatchNorm2d<16, 8, 8, REFERENCE>,
+        a2: Relu<[[[f32; 8]; 8]; 16]>,
+        conv: Conv2d<16, 1, 8, 8, 3, 1, 1, 8, 8>,
+        tanh: Tanh<Image>,
+    }
+}
+
+tinygan_core::network! {
     /// Discriminator: two strided convolutions and a dense logit.
     pub struct DigitsD, acts DigitsDActs {
         c1: Conv2d<1, 32, 8, 8, 4, 2, 1, 4, 4>,
@@ -58,4 +81,41 @@ tinygan_core::network! {
         flat: Flatten<64, 2, 2, 256>,
         out: Dense<256, 1>,
     }
+}
+
+tinygan_core::network! {
+    /// Discriminator with minibatch discrimination before the logit.
+    pub struct DigitsDMbd, acts DigitsDMbdActs {
+        c1: Conv2d<1, 32, 8, 8, 4, 2, 1, 4, 4>,
+        a1: LeakyRelu<[[[f32; 4]; 4]; 32]>,
+        c2: Conv2d<32, 64, 4, 4, 4, 2, 1, 2, 2>,
+        a2: LeakyRelu<[[[f32; 2]; 2]; 64]>,
+        flat: Flatten<64, 2, 2, 256>,
+        mbd: MinibatchDiscrimination<256, MBD_KERNELS, MBD_DIM, { 256 + MBD_KERNELS }>,
+        out: Dense<{ 256 + MBD_KERNELS }, 1>,
+    }
+}
+
+// What the training driver needs to know of each preset.
+impl Generator for DigitsG {
+    const REFERENCE_ROWS: usize = 0;
+}
+impl Generator for DigitsGBn {
+    const REFERENCE_ROWS: usize = 0;
+}
+impl Generator for DigitsGVbn {
+    const REFERENCE_ROWS: usize = REFERENCE;
+}
+impl Discriminator for DigitsD {
+    /// The second LeakyReLU: the last hidden features.
+    const FEATURE_LAYER: usize = 3;
+}
+impl Discriminator for DigitsDMbd {
+    /// The second LeakyReLU: the last hidden features.
+    const FEATURE_LAYER: usize = 3;
+}
+
+/// The default config for digits: the best combination of techniques found.
+pub fn config() -> TrainConfig {
+    TrainConfig::baseline()
 }

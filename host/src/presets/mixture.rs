@@ -5,7 +5,12 @@
 //! batch-of-one forward pass needs under 2 KB of activations. D is at least as wide as G
 //! (the capacity rule).
 
-use tinygan_core::layers::{BatchNorm1d, Dense, LeakyRelu, Relu, Tanh};
+use crate::config::TrainConfig;
+use crate::data::Toy;
+use crate::train::{Discriminator, Generator};
+use tinygan_core::layers::{
+    BatchNorm1d, Dense, LeakyRelu, MinibatchDiscrimination, Relu, Tanh, VirtualBatchNorm1d,
+};
 
 /// Latent size.
 pub const Z: usize = 8;
@@ -17,6 +22,12 @@ pub const D_WIDTH: usize = 128;
 pub const BATCH: usize = 100;
 /// Experience-replay capacity (past fakes).
 pub const REPLAY: usize = 1000;
+/// Reference rows of each G batch for virtual batch norm.
+pub const REFERENCE: usize = 25;
+/// Minibatch-discrimination kernels (`B` in the paper).
+pub const MBD_KERNELS: usize = 16;
+/// Minibatch-discrimination kernel dimension (`C` in the paper).
+pub const MBD_DIM: usize = 8;
 
 tinygan_core::network! {
     /// Generator: z ∈ R⁸ → 3 × (128, ReLU) → 2, tanh.
@@ -50,6 +61,24 @@ tinygan_core::network! {
 }
 
 tinygan_core::network! {
+    /// Generator with virtual batch norm after each hidden layer (reference: the first
+    /// [`REFERENCE`] rows of each batch).
+    pub struct MixGVbn, acts MixGVbnActs {
+        fc1: Dense<Z, G_WIDTH>,
+        bn1: VirtualBatchNorm1d<G_WIDTH, REFERENCE>,
+        a1: Relu<[f32; G_WIDTH]>,
+        fc2: Dense<G_WIDTH, G_WIDTH>,
+        bn2: VirtualBatchNorm1d<G_WIDTH, REFERENCE>,
+        a2: Relu<[f32; G_WIDTH]>,
+        fc3: Dense<G_WIDTH, G_WIDTH>,
+        bn3: VirtualBatchNorm1d<G_WIDTH, REFERENCE>,
+        a3: Relu<[f32; G_WIDTH]>,
+        out: Dense<G_WIDTH, 2>,
+        tanh: Tanh<[f32; 2]>,
+    }
+}
+
+tinygan_core::network! {
     /// Discriminator: 2 → 2 × (128, LeakyReLU 0.2) → 1 logit.
     pub struct MixD, acts MixDActs {
         fc1: Dense<2, D_WIDTH>,
@@ -58,4 +87,42 @@ tinygan_core::network! {
         a2: LeakyRelu<[f32; D_WIDTH]>,
         out: Dense<D_WIDTH, 1>,
     }
+}
+
+tinygan_core::network! {
+    /// Discriminator with minibatch discrimination (16 kernels of dimension 8) before the
+    /// logit.
+    pub struct MixDMbd, acts MixDMbdActs {
+        fc1: Dense<2, D_WIDTH>,
+        a1: LeakyRelu<[f32; D_WIDTH]>,
+        fc2: Dense<D_WIDTH, D_WIDTH>,
+        a2: LeakyRelu<[f32; D_WIDTH]>,
+        mbd: MinibatchDiscrimination<D_WIDTH, MBD_KERNELS, MBD_DIM, { D_WIDTH + MBD_KERNELS }>,
+        out: Dense<{ D_WIDTH + MBD_KERNELS }, 1>,
+    }
+}
+
+// What the training driver needs to know of each preset.
+impl Generator for MixG {
+    const REFERENCE_ROWS: usize = 0;
+}
+impl Generator for MixGBn {
+    const REFERENCE_ROWS: usize = 0;
+}
+impl Generator for MixGVbn {
+    const REFERENCE_ROWS: usize = REFERENCE;
+}
+impl Discriminator for MixD {
+    /// The second LeakyReLU: the last hidden features.
+    const FEATURE_LAYER: usize = 3;
+}
+impl Discriminator for MixDMbd {
+    /// The second LeakyReLU: the last hidden features.
+    const FEATURE_LAYER: usize = 3;
+}
+
+/// The default config for the 2-D mixtures: the best combination of techniques found.
+pub fn config(toy: Toy) -> TrainConfig {
+    let _ = toy;
+    TrainConfig::baseline()
 }

@@ -1,7 +1,7 @@
 //! Every built-in generator type, found from a model file's architecture fingerprint.
 
-use super::digits::{DigitsG, DigitsGBn};
-use super::mixture::{MixG, MixGBn};
+use super::digits::{DigitsG, DigitsGBn, DigitsGVbn};
+use super::mixture::{MixG, MixGBn, MixGVbn};
 use crate::generate::{generate, rows};
 use crate::model_io::{OutputScaling, load_into};
 use anyhow::{Result, bail};
@@ -15,10 +15,14 @@ pub enum AnyGenerator {
     Mix(Box<MixG>),
     /// 2-D mixture generator with batch norm.
     MixBn(Box<MixGBn>),
+    /// 2-D mixture generator with virtual batch norm.
+    MixVbn(Box<MixGVbn>),
     /// Digits generator.
     Digits(Box<DigitsG>),
     /// Digits generator with batch norm.
     DigitsBn(Box<DigitsGBn>),
+    /// Digits generator with virtual batch norm.
+    DigitsVbn(Box<DigitsGVbn>),
 }
 
 /// A generator loaded from a file, with the map of its output to data units.
@@ -54,8 +58,10 @@ impl LoadedGenerator {
         let file = ModelFile::parse(bytes)?;
         try_load::<MixG>(bytes, AnyGenerator::Mix)
             .or_else(|| try_load::<MixGBn>(bytes, AnyGenerator::MixBn))
+            .or_else(|| try_load::<MixGVbn>(bytes, AnyGenerator::MixVbn))
             .or_else(|| try_load::<DigitsG>(bytes, AnyGenerator::Digits))
             .or_else(|| try_load::<DigitsGBn>(bytes, AnyGenerator::DigitsBn))
+            .or_else(|| try_load::<DigitsGVbn>(bytes, AnyGenerator::DigitsVbn))
             .unwrap_or_else(|| {
                 bail!(
                     "the model's architecture (fingerprint {:#010x}) is not a built-in generator",
@@ -64,18 +70,17 @@ impl LoadedGenerator {
             })
     }
 
-    /// `n` samples in data units, one row each, `z` drawn from `Prng::new(seed)`.
+    /// `n` samples in model units (map them with [`LoadedGenerator::scaling`] for data
+    /// units), one row each, `z` drawn from `Prng::new(seed)`.
     pub fn sample(&self, n: usize, seed: u64) -> Vec<Vec<f32>> {
         let mut rng = Prng::new(seed);
-        let mut out = match &self.net {
+        match &self.net {
             AnyGenerator::Mix(g) => rows(&generate(&**g, &mut rng, n)),
             AnyGenerator::MixBn(g) => rows(&generate(&**g, &mut rng, n)),
+            AnyGenerator::MixVbn(g) => rows(&generate(&**g, &mut rng, n)),
             AnyGenerator::Digits(g) => rows(&generate(&**g, &mut rng, n)),
             AnyGenerator::DigitsBn(g) => rows(&generate(&**g, &mut rng, n)),
-        };
-        if let Some(s) = &self.scaling {
-            out.iter_mut().for_each(|r| s.to_data(r));
+            AnyGenerator::DigitsVbn(g) => rows(&generate(&**g, &mut rng, n)),
         }
-        out
     }
 }
