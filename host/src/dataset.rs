@@ -5,7 +5,8 @@ use crate::data::Toy;
 use crate::data::digits::{Digits, PIXELS};
 use crate::metrics::EvalReport;
 use crate::metrics::digits::DigitsEval;
-use anyhow::{Result, bail};
+use crate::metrics::modes::hq_per_mode;
+use anyhow::{Result, anyhow, bail};
 use std::fmt;
 use std::str::FromStr;
 
@@ -60,31 +61,48 @@ impl Dataset {
         }
     }
 
+    /// Samples (model units) as 2-D points in data units.
+    fn points(toy: Toy, samples: &[Vec<f32>]) -> Result<Vec<[f32; 2]>> {
+        let s = toy.scalers();
+        samples
+            .iter()
+            .enumerate()
+            .map(|(i, r)| match r[..] {
+                [x, y] => Ok([s[0].to_data(x), s[1].to_data(y)]),
+                _ => bail!("sample {i} has {} values, a 2-D point has 2", r.len()),
+            })
+            .collect()
+    }
+
+    /// Samples (model units) as 8×8 images.
+    fn images(samples: &[Vec<f32>]) -> Result<Vec<[f32; PIXELS]>> {
+        samples
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                <[f32; PIXELS]>::try_from(&r[..])
+                    .map_err(|_| anyhow!("sample {i} has {} values, a digit has {PIXELS}", r.len()))
+            })
+            .collect()
+    }
+
     /// Scores samples in model units (rows of `f32`, one sample each).
     pub fn score(self, samples: &[Vec<f32>]) -> Result<EvalReport> {
-        match self.toy() {
-            Some(toy) => {
-                let mut points = Vec::with_capacity(samples.len());
-                for (i, r) in samples.iter().enumerate() {
-                    let [x, y] = r[..] else {
-                        bail!("sample {i} has {} values, a 2-D point has 2", r.len());
-                    };
-                    let s = toy.scalers();
-                    points.push([s[0].to_data(x), s[1].to_data(y)]);
-                }
-                Ok(EvalReport::Modes(toy.score(&points)))
-            }
-            None => {
-                let mut images = Vec::with_capacity(samples.len());
-                for (i, r) in samples.iter().enumerate() {
-                    let Ok(img) = <[f32; PIXELS]>::try_from(&r[..]) else {
-                        bail!("sample {i} has {} values, a digit has {PIXELS}", r.len());
-                    };
-                    images.push(img);
-                }
-                Ok(EvalReport::Digits(DigitsEval::shipped()?.score(&images)?))
-            }
-        }
+        Ok(match self.toy() {
+            Some(toy) => EvalReport::Modes(toy.score(&Self::points(toy, samples)?)),
+            None => EvalReport::Digits(DigitsEval::shipped()?.score(&Self::images(samples)?)?),
+        })
+    }
+
+    /// Per-mode counts of samples (model units): high-quality samples nearest each mode of
+    /// a mixture, or the classifier's class assignments of digits.
+    pub fn mode_counts(self, samples: &[Vec<f32>]) -> Result<Vec<usize>> {
+        Ok(match self.toy() {
+            Some(toy) => hq_per_mode(&Self::points(toy, samples)?, &toy.means(), toy.sigma()),
+            None => DigitsEval::shipped()?
+                .class_counts(&Self::images(samples)?)
+                .to_vec(),
+        })
     }
 
     /// The real-data reference at `n` samples: held-out digits (the ceiling), or fresh

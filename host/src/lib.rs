@@ -13,6 +13,7 @@ pub mod fsutil;
 pub mod generate;
 pub mod metrics;
 pub mod model_io;
+pub mod multi;
 pub mod plot;
 pub mod presets;
 pub mod run;

@@ -1,5 +1,11 @@
 //! `tinygan train`: trains the preset of a data set with a config, saves the model, its
 //! metrics and pictures.
+//!
+//! Files written to the output folder: `model.tgan` (the generator, with its map to data
+//! units), `discriminator.tgan`, `config.toml` (the config used), `metrics.json`,
+//! `losses.csv`, `samples.png`. With `generators = K > 1`, the metrics and picture are of
+//! the mixture, `model-k.tgan` holds each kept generator, `mixture.json` their weights,
+//! and `model.tgan` the generator with the largest weight.
 
 use crate::config::{DiscArch, GenArch, TrainConfig};
 use crate::data::digits::Digits;
@@ -9,9 +15,10 @@ use crate::fsutil::write_atomic;
 use crate::generate::{generate, rows};
 use crate::metrics::EvalReport;
 use crate::model_io::{OutputScaling, save};
+use crate::multi::Mixture;
 use crate::presets::{digits, mixture};
 use crate::train::{Discriminator, Generator, train};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use std::path::Path;
 use tinygan_core::model::Fingerprint;
 use tinygan_core::rng::Prng;
@@ -26,7 +33,7 @@ pub struct Outcome {
     pub metrics: EvalReport,
     /// Generated samples in model units (the evaluated ones).
     pub samples: Vec<Vec<f32>>,
-    /// Losses per iteration.
+    /// Losses per iteration (of the first generator when there are several).
     pub losses: Vec<StepStats>,
 }
 
@@ -49,9 +56,6 @@ macro_rules! fit_preset {
 /// Trains on `data` with `config`; writes the model and reports into `out` if given.
 pub fn run(data: Dataset, config: &TrainConfig, out: Option<&Path>) -> Result<Outcome> {
     config.validate()?;
-    if config.generators > 1 {
-        bail!("config key `generators` > 1 is run by `tinygan bench tricks`, not `train`");
-    }
     match data.toy() {
         Some(toy) => run_mixture(toy, data, config, out),
         None => run_digits(data, config, out),
@@ -111,26 +115,84 @@ fn run_digits(data: Dataset, config: &TrainConfig, out: Option<&Path>) -> Result
     )
 }
 
+/// Seed of generator `k` of a multiple-GAN run.
+fn generator_seed(seed: u64, k: usize) -> u64 {
+    seed.wrapping_add(k as u64 * 1_000_003)
+}
+
 fn fit<G, D, const B: usize, const CAP: usize>(
     data: Dataset,
     config: &TrainConfig,
-    fill: impl FnMut(&mut [D::In; B]),
+    mut fill: impl FnMut(&mut [D::In; B]),
     scaling: &OutputScaling,
     out: Option<&Path>,
 ) -> Result<Outcome>
 where
-    G: Generator + Fingerprint,
-    D: Discriminator<In = G::Out, Out = [f32; 1]> + Fingerprint,
+    G: Generator + Fingerprint + Clone,
+    D: Discriminator<In = G::Out, Out = [f32; 1]> + Fingerprint + Clone,
 {
+    let k = config.generators as usize;
     let mut losses = Vec::with_capacity(config.steps as usize);
-    let gan = train::<G, D, B, CAP>(config, fill, |_, s| losses.push(*s))?;
-    let samples = rows(&generate(&gan.g, &mut Prng::new(config.seed), EVAL_N));
+    let mut generators = Vec::with_capacity(k);
+    let mut first_d = None;
+    for i in 0..k {
+        let cfg = TrainConfig {
+            seed: generator_seed(config.seed, i),
+            ..config.clone()
+        };
+        let gan = train::<G, D, B, CAP>(&cfg, &mut fill, |_, s| {
+            if i == 0 {
+                losses.push(*s)
+            }
+        })?;
+        if i == 0 {
+            first_d = Some(Box::new(gan.d.clone()));
+        }
+        generators.push(Box::new(gan.g.clone()));
+    }
+    let per_generator: Vec<_> = generators
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let seed = generator_seed(config.seed, i);
+            rows(&generate(&**g, &mut Prng::new(seed), EVAL_N))
+        })
+        .collect();
+    let (samples, weights) = if k == 1 {
+        (per_generator[0].clone(), vec![1])
+    } else {
+        let mix = Mixture::fit(data, &per_generator)?;
+        (
+            mix.sample(&per_generator, EVAL_N, config.seed),
+            mix.weights(k),
+        )
+    };
     let metrics = data.score(&samples)?;
     if let Some(dir) = out {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create output folder {}", dir.display()))?;
-        save(&dir.join("model.tgan"), &gan.g, Some(scaling))?;
-        save(&dir.join("discriminator.tgan"), &gan.d, None)?;
+        let best = (0..k)
+            .max_by_key(|&i| (weights[i], std::cmp::Reverse(i)))
+            .unwrap_or(0);
+        save(&dir.join("model.tgan"), &*generators[best], Some(scaling))?;
+        if k > 1 {
+            for (i, g) in generators
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| weights[*i] > 0)
+            {
+                save(&dir.join(format!("model-{i}.tgan")), &**g, Some(scaling))?;
+            }
+            let mix =
+                serde_json::json!({ "weights": weights, "model": format!("model-{best}.tgan") });
+            write_atomic(
+                &dir.join("mixture.json"),
+                (mix.to_string() + "\n").as_bytes(),
+            )?;
+        }
+        if let Some(d) = first_d {
+            save(&dir.join("discriminator.tgan"), &*d, None)?;
+        }
         write_atomic(&dir.join("config.toml"), config.to_toml().as_bytes())?;
         let json = serde_json::to_string_pretty(&metrics)? + "\n";
         write_atomic(&dir.join("metrics.json"), json.as_bytes())?;

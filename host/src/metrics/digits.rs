@@ -68,6 +68,15 @@ impl DigitsEval {
         })
     }
 
+    /// How many of `images` the classifier assigns to each class (argmax).
+    pub fn class_counts(&self, images: &[[f32; PIXELS]]) -> [usize; CLASSES] {
+        let mut counts = [0; CLASSES];
+        for l in &self.classifier.outputs(images).logits {
+            counts[argmax(l)] += 1;
+        }
+        counts
+    }
+
     /// The best a generator can expect at `n` images: the scores of the first `n`
     /// held-out real digits (needs `2 ≤ n ≤ held_out.len()`, 449 for the shipped split).
     pub fn ceiling(&self, digits: &Digits, n: usize) -> anyhow::Result<DigitsScores> {

@@ -24,11 +24,11 @@ pub struct ModeScores {
     pub reverse_kl: f64,
 }
 
-/// Scores `points` (data units) against a mixture with these `means` and common `sigma`.
-pub fn mode_scores(points: &[[f32; 2]], means: &[[f32; 2]], sigma: f32) -> ModeScores {
-    let k = means.len();
+/// The number of high-quality samples (within `3σ` of their nearest mean) nearest each
+/// mean, in the order of `means`; `points` in data units.
+pub fn hq_per_mode(points: &[[f32; 2]], means: &[[f32; 2]], sigma: f32) -> Vec<usize> {
     let radius2 = (3.0 * f64::from(sigma)).powi(2);
-    let mut counts = vec![0usize; k];
+    let mut counts = vec![0usize; means.len()];
     for p in points {
         let (nearest, d2) = means
             .iter()
@@ -42,6 +42,13 @@ pub fn mode_scores(points: &[[f32; 2]], means: &[[f32; 2]], sigma: f32) -> ModeS
             counts[nearest] += 1;
         }
     }
+    counts
+}
+
+/// Scores `points` (data units) against a mixture with these `means` and common `sigma`.
+pub fn mode_scores(points: &[[f32; 2]], means: &[[f32; 2]], sigma: f32) -> ModeScores {
+    let k = means.len();
+    let counts = hq_per_mode(points, means, sigma);
     let hq: usize = counts.iter().sum();
     let ln_k = (k as f64).ln();
     let reverse_kl = if hq == 0 {
