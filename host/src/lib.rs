@@ -6,6 +6,7 @@
 //! - [`config`], [`train`], [`run`]: the training config, driver and `tinygan train`;
 //! - [`vectors`]: the expected values of the firmware self-test.
 
+pub mod ablation;
 pub mod config;
 pub mod data;
 pub mod dataset;

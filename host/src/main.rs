@@ -67,6 +67,9 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Benchmarks.
+    #[command(subcommand)]
+    Bench(Bench),
     /// Print the firmware self-test's expected values (the source of firmware/src/vectors.rs).
     SelftestVectors,
     /// Write a documented starting config for a data set.
@@ -77,6 +80,28 @@ enum Command {
         /// Output TOML file.
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// The ablation: baseline, each technique alone, best combination, over seeds.
+    Tricks {
+        /// Data set: ring8, grid25 or digits.
+        #[arg(long)]
+        data: Dataset,
+        /// Seeds per row (0..K).
+        #[arg(long)]
+        seeds: u64,
+        /// Iterations per run (default: the preset's).
+        #[arg(long)]
+        steps: Option<u32>,
+        /// Parallel runs (default: the machine's cores).
+        #[arg(long)]
+        workers: Option<usize>,
+        /// Also write the rows, with every seed's metrics, as JSON.
+        #[arg(long)]
+        json: Option<PathBuf>,
     },
 }
 
@@ -137,6 +162,34 @@ fn run(cli: Cli) -> Result<()> {
             }
             write_atomic(&out, csv.as_bytes())
                 .with_context(|| format!("cannot write samples to {}", out.display()))?;
+        }
+        Command::Bench(Bench::Tricks {
+            data,
+            seeds,
+            steps,
+            workers,
+            json,
+        }) => {
+            anyhow::ensure!(seeds > 0, "--seeds must be at least 1");
+            let workers = workers
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let total = tinygan::ablation::variants(data).len() as u64 * seeds;
+            let done = std::sync::atomic::AtomicU64::new(0);
+            let progress = |name: &str, seed: u64| {
+                let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                eprintln!("[{k}/{total}] {name}, seed {seed}");
+            };
+            let start = std::time::Instant::now();
+            let rows = tinygan::ablation::run(data, seeds, steps, workers, &progress)?;
+            println!("{}", tinygan::ablation::markdown(data, &rows, seeds));
+            println!(
+                "({} runs in {:.0} s on {workers} workers)",
+                total,
+                start.elapsed().as_secs_f64()
+            );
+            if let Some(path) = json {
+                write_atomic(&path, serde_json::to_string_pretty(&rows)?.as_bytes())?;
+            }
         }
         Command::SelftestVectors => print!("{}", tinygan::vectors::firmware_vectors()),
         Command::Init { data, out } => {

@@ -1,0 +1,279 @@
+//! `tinygan bench tricks`: the ablation of the training techniques.
+//!
+//! For a data set: the baseline GAN (the preset's architecture, optimiser, learning rates
+//! and iterations with every technique off), each technique alone on top of the baseline,
+//! and the best combination (the preset), each over the same seeds, all in one run. Runs
+//! go to worker threads (one per core); each run is itself deterministic, so the table does
+//! not depend on the number of workers.
+
+use crate::config::{DiscArch, GenArch, HistoryKind, LossName, OptName, TrainConfig};
+use crate::dataset::Dataset;
+use crate::metrics::EvalReport;
+use anyhow::{Result, anyhow};
+use serde::Serialize;
+use std::sync::Mutex;
+
+/// One row of the ablation: a name and the config it trains.
+#[derive(Clone, Debug)]
+pub struct Variant {
+    /// What the row shows.
+    pub name: String,
+    /// The config (seed set per run).
+    pub config: TrainConfig,
+}
+
+/// The preset with every technique off.
+pub fn baseline(best: &TrainConfig) -> TrainConfig {
+    let b = TrainConfig::baseline();
+    TrainConfig {
+        steps: best.steps,
+        optimizer: best.optimizer,
+        lr_g: best.lr_g,
+        lr_d: best.lr_d,
+        beta1: best.beta1,
+        beta2: best.beta2,
+        ..b
+    }
+}
+
+/// The rows: baseline, each technique alone, best combination.
+pub fn variants(data: Dataset) -> Vec<Variant> {
+    let best = data.preset();
+    let base = baseline(&best);
+    let with = |name: &str, f: &dyn Fn(&mut TrainConfig)| {
+        let mut config = base.clone();
+        f(&mut config);
+        Variant {
+            name: name.to_string(),
+            config,
+        }
+    };
+    let or = |v: f32, default: f32| if v > 0.0 { v } else { default };
+    vec![
+        with("baseline (non-saturating GAN)", &|_| {}),
+        with("one-sided label smoothing", &|c| {
+            c.label_smoothing = if best.label_smoothing < 1.0 {
+                best.label_smoothing
+            } else {
+                0.9
+            }
+        }),
+        with("feature matching", &|c| c.feature_matching = true),
+        with("minibatch discrimination", &|c| {
+            c.discriminator = DiscArch::Minibatch
+        }),
+        with("batch norm in G", &|c| c.generator = GenArch::Batchnorm),
+        with("virtual batch norm in G", &|c| c.generator = GenArch::Vbn),
+        with("historical averaging (EMA)", &|c| {
+            c.history = or(best.history, 0.01);
+            c.history_kind = HistoryKind::Ema;
+        }),
+        with("historical averaging (window)", &|c| {
+            c.history = or(best.history, 0.01);
+            c.history_kind = HistoryKind::Window;
+        }),
+        with("experience replay", &|c| c.replay = or(best.replay, 0.5)),
+        with("instance noise", &|c| {
+            c.instance_noise = or(best.instance_noise, 0.1);
+            c.noise_anneal = best.noise_anneal;
+        }),
+        with("D/G steps 2:1", &|c| c.d_steps = 2),
+        with("adaptive D/G balance", &|c| {
+            c.d_floor = Some(best.d_floor.unwrap_or(0.3));
+            c.g_floor = Some(best.g_floor.unwrap_or(0.3));
+        }),
+        with("LSGAN with RMSProp", &|c| {
+            c.loss = LossName::Lsgan;
+            c.optimizer = OptName::Rmsprop;
+        }),
+        with("hinge loss", &|c| c.loss = LossName::Hinge),
+        with("multiple GANs (3 generators)", &|c| c.generators = 3),
+        Variant {
+            name: "best combination (preset)".to_string(),
+            config: best,
+        },
+    ]
+}
+
+/// Mean and standard error of one metric over seeds.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Stat {
+    /// Mean over seeds.
+    pub mean: f64,
+    /// Standard error of the mean (sample standard deviation / √n; 0 for one seed).
+    pub se: f64,
+}
+
+impl Stat {
+    fn of(v: &[f64]) -> Self {
+        let n = v.len() as f64;
+        let mean = v.iter().sum::<f64>() / n;
+        let var = if v.len() > 1 {
+            v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)
+        } else {
+            0.0
+        };
+        Self {
+            mean,
+            se: (var / n).sqrt(),
+        }
+    }
+}
+
+/// One row's results.
+#[derive(Clone, Debug, Serialize)]
+pub struct Row {
+    /// Variant name.
+    pub name: String,
+    /// Per-metric statistics, in [`metric_names`] order.
+    pub stats: Vec<(String, Stat)>,
+    /// Per-seed metrics.
+    pub runs: Vec<EvalReport>,
+    /// The smallest value of the first metric over seeds (modes or classifier score).
+    pub worst: f64,
+}
+
+/// The metrics reported for a data set, in table order.
+pub fn metric_names(data: Dataset) -> &'static [&'static str] {
+    match data {
+        Dataset::Digits => &["classifier_score", "frechet_distance", "classes_covered"],
+        _ => &["modes", "hq", "reverse_kl"],
+    }
+}
+
+fn values(r: &EvalReport) -> Vec<f64> {
+    match r {
+        EvalReport::Modes(m) => vec![m.modes as f64, m.hq, m.reverse_kl],
+        EvalReport::Digits(d) => vec![
+            d.classifier_score,
+            d.frechet_distance,
+            d.classes_covered as f64,
+        ],
+    }
+}
+
+/// Runs every variant over seeds `0..seeds` on `workers` threads; `steps` overrides each
+/// variant's iterations when given. `progress` is told of each finished run.
+pub fn run(
+    data: Dataset,
+    seeds: u64,
+    steps: Option<u32>,
+    workers: usize,
+    progress: &(dyn Fn(&str, u64) + Sync),
+) -> Result<Vec<Row>> {
+    let variants = variants(data);
+    let jobs: Vec<(usize, u64)> = (0..variants.len())
+        .flat_map(|v| (0..seeds).map(move |s| (v, s)))
+        .collect();
+    let results: Mutex<Vec<Option<Result<EvalReport>>>> =
+        Mutex::new((0..jobs.len()).map(|_| None).collect());
+    let next = Mutex::new(0usize);
+    std::thread::scope(|scope| {
+        for _ in 0..workers.max(1) {
+            std::thread::Builder::new()
+                .stack_size(64 << 20)
+                .spawn_scoped(scope, || {
+                    loop {
+                        let j = {
+                            let mut n = next.lock().expect("job counter");
+                            let j = *n;
+                            *n += 1;
+                            j
+                        };
+                        let Some(&(v, seed)) = jobs.get(j) else { break };
+                        let mut config = variants[v].config.clone();
+                        config.seed = seed;
+                        if let Some(s) = steps {
+                            config.steps = s;
+                        }
+                        let r = crate::run::run(data, &config, None).map(|o| o.metrics);
+                        progress(&variants[v].name, seed);
+                        results.lock().expect("results")[j] = Some(r);
+                    }
+                })
+                .expect("spawn a worker thread");
+        }
+    });
+    let mut results = results.into_inner().expect("results");
+    let names = metric_names(data);
+    variants
+        .iter()
+        .enumerate()
+        .map(|(v, variant)| {
+            let runs = (0..seeds as usize)
+                .map(|s| {
+                    results[v * seeds as usize + s]
+                        .take()
+                        .ok_or_else(|| anyhow!("run {} seed {s} did not finish", variant.name))?
+                        .map_err(|e| e.context(format!("{} (seed {s})", variant.name)))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let cols: Vec<Vec<f64>> = (0..names.len())
+                .map(|m| runs.iter().map(|r| values(r)[m]).collect())
+                .collect();
+            Ok(Row {
+                name: variant.name.clone(),
+                stats: names
+                    .iter()
+                    .zip(&cols)
+                    .map(|(n, c)| (n.to_string(), Stat::of(c)))
+                    .collect(),
+                worst: cols[0].iter().copied().fold(f64::INFINITY, f64::min),
+                runs,
+            })
+        })
+        .collect()
+}
+
+/// The rows as a Markdown table: mean ± standard error per metric, and the worst seed's
+/// first metric.
+pub fn markdown(data: Dataset, rows: &[Row], seeds: u64) -> String {
+    let names = metric_names(data);
+    let mut s = format!("| {data}, {seeds} seeds | ");
+    s += &names.join(" | ");
+    s += " | worst seed |\n|---|";
+    s += &"---|".repeat(names.len() + 1);
+    s.push('\n');
+    for r in rows {
+        s += &format!("| {} |", r.name);
+        for (_, st) in &r.stats {
+            s += &format!(" {:.3} ± {:.3} |", st.mean, st.se);
+        }
+        s += &format!(" {} |\n", r.worst);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_is_a_valid_config_and_differs_from_the_baseline() {
+        for data in [Dataset::Ring8, Dataset::Grid25, Dataset::Digits] {
+            let v = variants(data);
+            let base = &v[0].config;
+            for row in &v {
+                row.config.validate().unwrap();
+                if row.name != v[0].name && !row.name.starts_with("best") {
+                    assert_ne!(&row.config, base, "{} is the baseline", row.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn mean_and_standard_error() {
+        let s = Stat::of(&[1.0, 2.0, 3.0]);
+        assert_eq!(s.mean, 2.0);
+        assert!((s.se - (1.0f64 / 3.0).sqrt()).abs() < 1e-12);
+        assert_eq!(Stat::of(&[4.0]).se, 0.0);
+    }
+
+    #[test]
+    fn a_short_ablation_runs_and_reports_every_row() {
+        let rows = run(Dataset::Ring8, 1, Some(2), 2, &|_, _| {}).unwrap();
+        assert_eq!(rows.len(), variants(Dataset::Ring8).len());
+        assert!(markdown(Dataset::Ring8, &rows, 1).lines().count() == rows.len() + 2);
+    }
+}
