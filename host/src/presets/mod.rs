@@ -12,7 +12,7 @@ pub mod registry;
 mod tests {
     use super::digits::*;
     use super::mixture::*;
-    use tinygan_core::{Network, Params, Zero, params};
+    use tinygan_core::{Network, params};
 
     /// Flash and RAM a generator needs to run on a board, by element size (4 bytes for
     /// f32, 1 for int8): parameters and buffers in flash, a batch-of-one activation set
