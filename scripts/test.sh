@@ -2,7 +2,7 @@
 # Every check of the project, as CI runs it (after scripts/setup.sh):
 # formatting, clippy, the workspace tests (which build the firmware and run the self-test in
 # QEMU on both boards), tinygan-core built for both thumb targets, then the self-test, cost
-# probe and size report per board (scripts/run.sh), which closes with
+# probe and size report per board (scripts/selftest.sh), which closes with
 # `qemu: N passed, N failed`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,5 +25,5 @@ for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
     echo "built tinygan-core for $target"
 done
 
-step "firmware self-test, cost probe and size in QEMU (scripts/run.sh)"
-scripts/run.sh
+step "firmware self-test, cost probe and size in QEMU (scripts/selftest.sh)"
+scripts/selftest.sh
