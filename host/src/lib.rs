@@ -4,6 +4,7 @@
 //! - [`metrics`]: mode coverage for the 2-D sets, classifier score and Fréchet distance
 //!   for digits.
 
+pub mod bench;
 pub mod config;
 pub mod data;
 pub mod fsutil;
