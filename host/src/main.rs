@@ -40,12 +40,7 @@ enum Bench {
 fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Bench(Bench::Step { steps, reps, json }) => {
-            // The models live in boxes, but building them passes through the stack.
-            let report = std::thread::Builder::new()
-                .stack_size(256 << 20)
-                .spawn(move || bench::step::run(steps, reps))?
-                .join()
-                .map_err(|_| anyhow::anyhow!("the benchmark thread panicked"))?;
+            let report = bench::on_big_stack(move || bench::step::run(steps, reps));
             print!("{}", bench::step::table(&report));
             if let Some(path) = json {
                 std::fs::write(&path, serde_json::to_string_pretty(&report)?)

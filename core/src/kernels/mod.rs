@@ -9,3 +9,4 @@ pub mod batch_norm;
 pub mod conv;
 pub mod dense;
 pub mod shuffle;
+mod tile;
