@@ -116,28 +116,45 @@ fn reference_stats<const L: usize>(
     (mean, each(|l| sq[l] / n))
 }
 
-/// The statistics sample `n` is normalised with, given the reference statistics
-/// `(μ_r, σ_r²)`; see the module docs.
+/// The statistics sample `n` is normalised with and their `1/√(σ² + eps)`, given the
+/// reference statistics `r = (μ_r, σ_r²)` and their `r_inv`; see the module docs.
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn sample_stats<const L: usize>(
     x: &[f32],
     lay: Layout,
     c0: usize,
     n: usize,
-    (mean_r, var_r): ([f32; L], [f32; L]),
+    (r, r_inv): (([f32; L], [f32; L]), [f32; L]),
     refs: usize,
-) -> ([f32; L], [f32; L]) {
+    eps: f32,
+) -> (([f32; L], [f32; L]), [f32; L]) {
     if n < refs {
-        return (mean_r, var_r);
+        return (r, r_inv);
     }
+    let (mean_r, var_r) = r;
     let w = 1.0 / (refs + 1) as f32;
     let s = lay.spatial as f32;
     let (sum, sq) = centred_sums(x, lay, c0, n..n + 1, &mean_r);
     let shift = each::<L>(|l| sum[l] / s * w);
+    let var = each(|l| (sq[l] / s + refs as f32 * var_r[l]) * w - shift[l] * shift[l]);
     (
-        each(|l| mean_r[l] + shift[l]),
-        each(|l| (sq[l] / s + refs as f32 * var_r[l]) * w - shift[l] * shift[l]),
+        (each(|l| mean_r[l] + shift[l]), var),
+        each(|l| inv_std(var[l], eps)),
     )
+}
+
+/// The reference statistics of channels `c0..c0 + L` and their `1/√(σ² + eps)`.
+#[inline(always)]
+fn reference<const L: usize>(
+    x: &[f32],
+    lay: Layout,
+    c0: usize,
+    refs: usize,
+    eps: f32,
+) -> (([f32; L], [f32; L]), [f32; L]) {
+    let r = reference_stats::<L>(x, lay, c0, refs);
+    (r, each(|l| inv_std(r.1[l], eps)))
 }
 
 /// `1 / √(var + eps)`.
@@ -146,20 +163,18 @@ fn inv_std(var: f32, eps: f32) -> f32 {
     1.0 / libm::sqrtf(var + eps)
 }
 
-/// `y = γ (x − mean) / √(var + eps) + β` for channels `c0..c0 + L` of sample `n`.
-#[allow(clippy::too_many_arguments)]
+/// `y = γ (x − mean)·inv + β` for channels `c0..c0 + L` of sample `n`, where
+/// `inv = 1/√(var + eps)`.
 #[inline(always)]
 fn normalize<const L: usize>(
     x: &[f32],
     y: &mut [f32],
     lay: Layout,
-    c0: usize,
-    n: usize,
-    (mean, var): ([f32; L], [f32; L]),
-    eps: f32,
+    (c0, n): (usize, usize),
+    ((mean, _), inv): (([f32; L], [f32; L]), [f32; L]),
     (gamma, beta): (&[f32], &[f32]),
 ) {
-    let scale = each::<L>(|l| gamma[c0 + l] * inv_std(var[l], eps));
+    let scale = each::<L>(|l| gamma[c0 + l] * inv[l]);
     for s in 0..lay.spatial {
         let v = lay.get::<L>(x, n, c0, s);
         lay.put::<L>(
@@ -188,9 +203,10 @@ pub fn forward_fixed(
     };
     let batch = lay.batch(x.len());
     in_blocks!(lay.channels, LANES, |c0, L| {
-        let s: ([f32; L], [f32; L]) = (load(stats.0, c0), load(stats.1, c0));
+        let var: [f32; L] = load(stats.1, c0);
+        let s = ((load(stats.0, c0), var), each(|l| inv_std(var[l], eps)));
         for n in 0..batch {
-            normalize(x, y, lay, c0, n, s, eps, affine);
+            normalize(x, y, lay, (c0, n), s, affine);
         }
     });
 }
@@ -210,10 +226,10 @@ pub fn forward_reference(
     };
     let batch = lay.batch(x.len());
     in_blocks!(lay.channels, LANES, |c0, L| {
-        let r = reference_stats::<L>(x, lay, c0, refs);
+        let r = reference::<L>(x, lay, c0, refs, eps);
         for n in 0..batch {
-            let s = sample_stats(x, lay, c0, n, r, refs);
-            normalize(x, y, lay, c0, n, s, eps, affine);
+            let s = sample_stats(x, lay, c0, n, r, refs, eps);
+            normalize(x, y, lay, (c0, n), s, affine);
         }
     });
 }
@@ -272,12 +288,11 @@ pub fn backward_reference(
     let sp = spatial as f32;
     let (w_ref, w_other) = (1.0 / refs as f32, 1.0 / (refs + 1) as f32);
     in_blocks!(lay.channels, LANES, |c0, L| {
-        let r = reference_stats::<L>(x, lay, c0, refs);
+        let (r, r_inv) = reference::<L>(x, lay, c0, refs, eps);
         let g: [f32; L] = load(gamma, c0);
         let (mut c_mean, mut c_var) = ([0.0; L], [0.0; L]);
         for n in 0..batch {
-            let (mean, var) = sample_stats(x, lay, c0, n, r, refs);
-            let inv = each::<L>(|l| inv_std(var[l], eps));
+            let ((mean, _), inv) = sample_stats(x, lay, c0, n, (r, r_inv), refs, eps);
             let (mut sum_g, mut sum_gx) = ([0.0; L], [0.0; L]);
             for s in 0..spatial {
                 let (v, d) = (lay.get::<L>(x, n, c0, s), lay.get::<L>(dy, n, c0, s));
@@ -311,7 +326,7 @@ pub fn backward_reference(
                 lay.put::<L>(dx, n, c0, s, out);
             }
         }
-        let inv = each::<L>(|l| inv_std(r.1[l], eps));
+        let inv = r_inv;
         for n in 0..refs.min(batch) {
             for s in 0..spatial {
                 let (v, d) = (lay.get::<L>(x, n, c0, s), lay.get::<L>(dy, n, c0, s));
