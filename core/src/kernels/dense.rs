@@ -55,11 +55,10 @@ fn forward_panel<const L: usize>(
     depth: usize,
     o0: usize,
 ) {
+    let wo: [&[f32]; L] = core::array::from_fn(|l| &w[(o0 + l) * inp + i0..][..depth]);
     let mut panel = [[0.0; L]; DEPTH];
-    for (l, wo) in w.chunks_exact(inp).skip(o0).take(L).enumerate() {
-        for (p, wi) in panel.iter_mut().zip(&wo[i0..i0 + depth]) {
-            p[l] = *wi;
-        }
+    for (k, p) in panel[..depth].iter_mut().enumerate() {
+        *p = core::array::from_fn(|l| wo[l][k]);
     }
     let panel = &panel[..depth];
     let batch = y.len() / out;
