@@ -11,7 +11,7 @@
 //! - input gradient: lanes over inputs, rows over samples, summing over outputs;
 //! - weight gradient: lanes over inputs, rows over outputs, summing over samples.
 //!
-//! Every output element is summed in the same order as in [`reference`] (start from 0,
+//! Every output element is summed in the same order as in [`reference`](mod@reference) (start from 0,
 //! add the products in index order, then the bias), so the results are bit-identical to
 //! the plain loops whatever the tile sizes and the vector width of the target.
 
