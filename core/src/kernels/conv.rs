@@ -98,10 +98,15 @@ pub fn backward(
     dw: &mut [f32],
     db: &mut [f32],
 ) {
-    dx.fill(0.0);
-    correlate_adjoint(s, w, dy, dx);
+    backward_input(s, w, dy, dx);
     weight_grad(s, x, dy, dw);
     bias_grad(dy, db, s.oh * s.ow);
+}
+
+/// The `dx` of [`backward`] alone.
+pub fn backward_input(s: &ConvShape, w: &[f32], dy: &[f32], dx: &mut [f32]) {
+    dx.fill(0.0);
+    correlate_adjoint(s, w, dy, dx);
 }
 
 /// Transposed convolution `y = convᵀ(x) + b` for a batch (overwrites `y`): `x` has the
@@ -122,10 +127,15 @@ pub fn transpose_backward(
     dw: &mut [f32],
     db: &mut [f32],
 ) {
-    dx.fill(0.0);
-    correlate(s, w, dy, dx);
+    transpose_backward_input(s, w, dy, dx);
     weight_grad(s, dy, x, dw);
     bias_grad(dy, db, s.h * s.w);
+}
+
+/// The `dx` of [`transpose_backward`] alone.
+pub fn transpose_backward_input(s: &ConvShape, w: &[f32], dy: &[f32], dx: &mut [f32]) {
+    dx.fill(0.0);
+    correlate(s, w, dy, dx);
 }
 
 /// `y[n][c][..] = b[c]` over planes of `plane` elements.
