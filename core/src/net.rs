@@ -64,6 +64,21 @@ pub trait Network: Params + Zero + Sized {
         grads: &mut Self,
     );
 
+    /// [`Network::backward_from`] without the parameter gradients: the same `dacts` and
+    /// `dx`, with `scratch` in place of `grads` (its contents are unspecified afterwards;
+    /// layers that can skip their parameter gradients do, see
+    /// [`TrainLayer::backward_input`](crate::layers::TrainLayer::backward_input)).
+    #[allow(clippy::too_many_arguments)]
+    fn backward_input_from<const B: usize>(
+        &self,
+        layer: usize,
+        x: &[Self::In; B],
+        acts: &Self::Acts<B>,
+        dacts: &mut Self::Acts<B>,
+        dx: &mut [Self::In; B],
+        scratch: &mut Self,
+    );
+
     /// Backward pass from the network output: `dacts`' output slot holds `∂L/∂y`.
     fn backward<const B: usize>(
         &self,
@@ -181,7 +196,20 @@ macro_rules! network {
                 grads: &mut Self,
             ) {
                 assert!(layer < Self::LAYERS, "layer index out of range");
-                $crate::network!(@backward self, layer, x, acts, dacts, dx, grads; $($field),+);
+                $crate::network!(@backward backward, self, layer, x, acts, dacts, dx, grads; $($field),+);
+            }
+
+            fn backward_input_from<const B: usize>(
+                &self,
+                layer: usize,
+                x: &[Self::In; B],
+                acts: &$acts<B>,
+                dacts: &mut $acts<B>,
+                dx: &mut [Self::In; B],
+                scratch: &mut Self,
+            ) {
+                assert!(layer < Self::LAYERS, "layer index out of range");
+                $crate::network!(@backward backward_input, self, layer, x, acts, dacts, dx, scratch; $($field),+);
             }
 
             $crate::network!(@output_fns $acts; $($field),+);
@@ -249,18 +277,18 @@ macro_rules! network {
     };
     (@chain $s:ident, $a:ident, [$($r:tt)*], $f:path, $last:ident) => {};
 
-    (@backward $s:ident, $k:ident, $x:ident, $a:ident, $d:ident, $dx:ident, $g:ident; $first:ident $(, $rest:ident)*) => {
-        $crate::network!(@rev $s, $k, $a, $d, $g; []; (0usize), $first $(, $rest)*);
-        $crate::layers::TrainLayer::backward(&$s.$first, $x, &$a.$first, &$d.$first, $dx, &mut $g.$first);
+    (@backward $m:ident, $s:ident, $k:ident, $x:ident, $a:ident, $d:ident, $dx:ident, $g:ident; $first:ident $(, $rest:ident)*) => {
+        $crate::network!(@rev $m, $s, $k, $a, $d, $g; []; (0usize), $first $(, $rest)*);
+        $crate::layers::TrainLayer::$m(&$s.$first, $x, &$a.$first, &$d.$first, $dx, &mut $g.$first);
     };
-    (@rev $s:ident, $k:ident, $a:ident, $d:ident, $g:ident; [$($acc:tt)*]; ($i:expr), $prev:ident, $cur:ident $(, $rest:ident)*) => {
-        $crate::network!(@rev $s, $k, $a, $d, $g; [(($i + 1), $prev, $cur) $($acc)*]; ($i + 1), $cur $(, $rest)*);
+    (@rev $m:ident, $s:ident, $k:ident, $a:ident, $d:ident, $g:ident; [$($acc:tt)*]; ($i:expr), $prev:ident, $cur:ident $(, $rest:ident)*) => {
+        $crate::network!(@rev $m, $s, $k, $a, $d, $g; [(($i + 1), $prev, $cur) $($acc)*]; ($i + 1), $cur $(, $rest)*);
     };
-    (@rev $s:ident, $k:ident, $a:ident, $d:ident, $g:ident; [$(($j:expr, $prev:ident, $cur:ident))*]; ($i:expr), $last:ident) => {
+    (@rev $m:ident, $s:ident, $k:ident, $a:ident, $d:ident, $g:ident; [$(($j:expr, $prev:ident, $cur:ident))*]; ($i:expr), $last:ident) => {
         $(
             if $k >= $j {
                 let (dy, dx) = (&$d.$cur, &mut $d.$prev);
-                $crate::layers::TrainLayer::backward(&$s.$cur, &$a.$prev, &$a.$cur, dy, dx, &mut $g.$cur);
+                $crate::layers::TrainLayer::$m(&$s.$cur, &$a.$prev, &$a.$cur, dy, dx, &mut $g.$cur);
             }
         )*
     };
@@ -359,6 +387,26 @@ mod tests {
                 assert!((num - dx[b][i] as f64).abs() < 1e-3, "dx[{b}][{i}]");
             }
         }
+    }
+
+    /// The input-only backward gives the same input gradients as the full one, and the
+    /// dense layers leave the scratch parameters alone.
+    #[test]
+    fn backward_input_from_matches_backward_from() {
+        let mut n = Two::ZERO;
+        gradcheck::randomize(&mut n, 6);
+        let x = *gradcheck::random_batch::<[f32; 3], 5>(1);
+        let mut acts = TwoActs::<5>::ZERO;
+        n.forward_train(&x, &mut acts);
+        let mut full = TwoActs::<5>::ZERO;
+        *Two::output_mut(&mut full) = *gradcheck::random_batch::<[f32; 2], 5>(2);
+        let mut input_only = full.clone();
+        let (mut dx, mut dx_only) = ([[0.0; 3]; 5], [[0.0; 3]; 5]);
+        let (mut g, mut scratch) = (Two::ZERO, Two::ZERO);
+        n.backward(&x, &acts, &mut full, &mut dx, &mut g);
+        n.backward_input_from(1, &x, &acts, &mut input_only, &mut dx_only, &mut scratch);
+        assert_eq!((dx_only, input_only), (dx, full));
+        assert_eq!(scratch, Two::ZERO);
     }
 
     #[test]

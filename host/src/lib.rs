@@ -7,6 +7,7 @@
 //! - [`vectors`]: the expected values of the firmware self-test.
 
 pub mod ablation;
+pub mod bench;
 pub mod config;
 pub mod data;
 pub mod dataset;

@@ -4,6 +4,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use tinygan::bench;
 use tinygan::dataset::Dataset;
 use tinygan::fsutil::write_atomic;
 use tinygan::model_io;
@@ -85,6 +86,20 @@ enum Command {
 
 #[derive(Subcommand)]
 enum Bench {
+    /// A GAN training step (D and G updates) of the PacGAN 2-D and the digits models
+    /// against PyTorch (`bench/pytorch_step.py`). Build with
+    /// RUSTFLAGS="-C target-cpu=native" for the numbers in docs/RESULTS.md.
+    Step {
+        /// Steps per repetition.
+        #[arg(long, default_value_t = 200)]
+        steps: usize,
+        /// Repetitions (the median is reported).
+        #[arg(long, default_value_t = 6)]
+        reps: usize,
+        /// Also write the report as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
     /// The ablation: baseline, each technique alone, best combination, over seeds.
     Tricks {
         /// Data set: ring8, grid25 or digits.
@@ -162,6 +177,13 @@ fn run(cli: Cli) -> Result<()> {
             }
             write_atomic(&out, csv.as_bytes())
                 .with_context(|| format!("cannot write samples to {}", out.display()))?;
+        }
+        Command::Bench(Bench::Step { steps, reps, json }) => {
+            let report = bench::on_big_stack(move || bench::step::run(steps, reps));
+            print!("{}", bench::step::table(&report));
+            if let Some(path) = json {
+                write_atomic(&path, serde_json::to_string_pretty(&report)?.as_bytes())?;
+            }
         }
         Command::Bench(Bench::Tricks {
             data,

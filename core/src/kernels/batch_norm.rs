@@ -17,67 +17,160 @@
 //! which is Salimans et al.'s `μ_i = x_i/(N+1) + N·μ_ref/(N+1)` and `σ_i² = E_i[x²] − μ_i²`
 //! written around `μ_r` so that no large squares cancel. With `refs = batch` this is plain
 //! batch norm (biased variance).
+//!
+//! The loops run over blocks of [`LANES`] channels at a time, samples outermost, so that
+//! feature vectors (`spatial = 1`, channels contiguous) are read with vector loads; each
+//! channel's sums still run in sample order, then position order.
 
-/// The `spatial` values of channel `c` of every sample, in batch order.
-fn rows(x: &[f32], c: usize, channels: usize, spatial: usize) -> impl Iterator<Item = &[f32]> {
-    x.chunks_exact(spatial).skip(c).step_by(channels)
-}
+use super::tile::{in_blocks, load, store};
 
-/// Mutable [`rows`].
-fn rows_mut(
-    x: &mut [f32],
-    c: usize,
+/// Channels processed together (the vector lanes).
+pub const LANES: usize = 16;
+
+/// Where the values of a batch live: `x[(n·channels + c)·spatial + s]`.
+#[derive(Clone, Copy)]
+struct Layout {
     channels: usize,
     spatial: usize,
-) -> impl Iterator<Item = &mut [f32]> {
-    x.chunks_exact_mut(spatial).skip(c).step_by(channels)
 }
 
-/// `(Σ (v − m), Σ (v − m)²)` over `row`.
-fn centred_sums(row: &[f32], m: f32) -> (f32, f32) {
-    row.iter().fold((0.0, 0.0), |(s, q), v| {
-        let d = v - m;
-        (s + d, q + d * d)
-    })
-}
-
-/// Mean and biased variance of channel `c` over the first `refs` samples.
-pub fn reference_stats(
-    x: &[f32],
-    c: usize,
-    channels: usize,
-    spatial: usize,
-    refs: usize,
-) -> (f32, f32) {
-    let n = (refs * spatial) as f32;
-    let mean = rows(x, c, channels, spatial)
-        .take(refs)
-        .flatten()
-        .sum::<f32>()
-        / n;
-    let var = rows(x, c, channels, spatial)
-        .take(refs)
-        .map(|r| centred_sums(r, mean).1)
-        .sum::<f32>()
-        / n;
-    (mean, var)
-}
-
-/// The statistics sample `n` (values `row` of one channel) is normalised with, given the
-/// reference statistics `stats = (μ_r, σ_r²)`; see the module docs.
-fn sample_stats(n: usize, row: &[f32], stats: (f32, f32), refs: usize) -> (f32, f32) {
-    if n < refs {
-        return stats;
+impl Layout {
+    /// Samples in a batch of `len` values.
+    fn batch(&self, len: usize) -> usize {
+        len.checked_div(self.channels * self.spatial).unwrap_or(0)
     }
-    let (mean_r, var_r) = stats;
+
+    /// Index of channel `c0`'s value at sample `n`, position `s`; the next channel's is
+    /// `spatial` further.
+    #[inline(always)]
+    fn at(&self, n: usize, c0: usize, s: usize) -> usize {
+        (n * self.channels + c0) * self.spatial + s
+    }
+
+    /// Channels `c0..c0 + L` at sample `n`, position `s`.
+    #[inline(always)]
+    fn get<const L: usize>(&self, x: &[f32], n: usize, c0: usize, s: usize) -> [f32; L] {
+        let at = self.at(n, c0, s);
+        if self.spatial == 1 {
+            load(x, at)
+        } else {
+            core::array::from_fn(|l| x[at + l * self.spatial])
+        }
+    }
+
+    /// Writes channels `c0..c0 + L` at sample `n`, position `s`.
+    #[inline(always)]
+    fn put<const L: usize>(&self, y: &mut [f32], n: usize, c0: usize, s: usize, v: [f32; L]) {
+        let at = self.at(n, c0, s);
+        if self.spatial == 1 {
+            store(y, at, &v);
+        } else {
+            for (l, v) in v.into_iter().enumerate() {
+                y[at + l * self.spatial] = v;
+            }
+        }
+    }
+}
+
+/// `[f(l) for l in 0..L]`.
+#[inline(always)]
+fn each<const L: usize>(f: impl FnMut(usize) -> f32) -> [f32; L] {
+    core::array::from_fn(f)
+}
+
+/// Per-channel `(Σ (v − m), Σ (v − m)²)` over the values of samples `samples`.
+#[inline(always)]
+fn centred_sums<const L: usize>(
+    x: &[f32],
+    lay: Layout,
+    c0: usize,
+    samples: core::ops::Range<usize>,
+    m: &[f32; L],
+) -> ([f32; L], [f32; L]) {
+    let (mut sum, mut sq) = ([0.0; L], [0.0; L]);
+    for n in samples {
+        for s in 0..lay.spatial {
+            let v = lay.get::<L>(x, n, c0, s);
+            for l in 0..L {
+                let d = v[l] - m[l];
+                sum[l] += d;
+                sq[l] += d * d;
+            }
+        }
+    }
+    (sum, sq)
+}
+
+/// Mean and biased variance of channels `c0..c0 + L` over the first `refs` samples.
+#[inline(always)]
+fn reference_stats<const L: usize>(
+    x: &[f32],
+    lay: Layout,
+    c0: usize,
+    refs: usize,
+) -> ([f32; L], [f32; L]) {
+    let n = (refs * lay.spatial) as f32;
+    let (sum, _) = centred_sums(x, lay, c0, 0..refs, &[0.0; L]);
+    let mean = each(|l| sum[l] / n);
+    let (_, sq) = centred_sums(x, lay, c0, 0..refs, &mean);
+    (mean, each(|l| sq[l] / n))
+}
+
+/// The statistics sample `n` is normalised with and their `1/√(σ² + eps)`, given the
+/// reference statistics `r = (μ_r, σ_r²)` and their `r_inv`: `r` itself for the first
+/// `refs` samples (the reference batch), else [`mixed_stats`]; see the module docs.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn sample_stats<const L: usize>(
+    x: &[f32],
+    lay: Layout,
+    c0: usize,
+    n: usize,
+    (r, r_inv): (([f32; L], [f32; L]), [f32; L]),
+    refs: usize,
+    eps: f32,
+) -> (([f32; L], [f32; L]), [f32; L]) {
+    if n < refs {
+        return (r, r_inv);
+    }
+    mixed_stats(x, lay, c0, n, r, refs, eps)
+}
+
+/// The statistics of the reference values `r = (μ_r, σ_r²)` of `refs` samples plus sample
+/// `n`'s own, and their `1/√(σ² + eps)`.
+#[inline(always)]
+fn mixed_stats<const L: usize>(
+    x: &[f32],
+    lay: Layout,
+    c0: usize,
+    n: usize,
+    r: ([f32; L], [f32; L]),
+    refs: usize,
+    eps: f32,
+) -> (([f32; L], [f32; L]), [f32; L]) {
+    let (mean_r, var_r) = r;
     let w = 1.0 / (refs + 1) as f32;
-    let s = row.len() as f32;
-    let (sum, sq) = centred_sums(row, mean_r);
-    let shift = sum / s * w;
+    let s = lay.spatial as f32;
+    let (sum, sq) = centred_sums(x, lay, c0, n..n + 1, &mean_r);
+    let shift = each::<L>(|l| sum[l] / s * w);
+    let var = each(|l| (sq[l] / s + refs as f32 * var_r[l]) * w - shift[l] * shift[l]);
     (
-        mean_r + shift,
-        (sq / s + refs as f32 * var_r) * w - shift * shift,
+        (each(|l| mean_r[l] + shift[l]), var),
+        each(|l| inv_std(var[l], eps)),
     )
+}
+
+/// The reference statistics of channels `c0..c0 + L` and their `1/√(σ² + eps)`.
+#[inline(always)]
+fn reference<const L: usize>(
+    x: &[f32],
+    lay: Layout,
+    c0: usize,
+    refs: usize,
+    eps: f32,
+) -> (([f32; L], [f32; L]), [f32; L]) {
+    let r = reference_stats::<L>(x, lay, c0, refs);
+    (r, each(|l| inv_std(r.1[l], eps)))
 }
 
 /// `1 / √(var + eps)`.
@@ -86,12 +179,27 @@ fn inv_std(var: f32, eps: f32) -> f32 {
     1.0 / libm::sqrtf(var + eps)
 }
 
-/// `y = γ (x − mean) / √(var + eps) + β` over one row.
-#[inline]
-fn normalize_row(x: &[f32], y: &mut [f32], (mean, var): (f32, f32), eps: f32, g: f32, b: f32) {
-    let scale = g * inv_std(var, eps);
-    for (yi, xi) in y.iter_mut().zip(x) {
-        *yi = (xi - mean) * scale + b;
+/// `y = γ (x − mean)·inv + β` for channels `c0..c0 + L` of sample `n`, where
+/// `inv = 1/√(var + eps)`.
+#[inline(always)]
+fn normalize<const L: usize>(
+    x: &[f32],
+    y: &mut [f32],
+    lay: Layout,
+    (c0, n): (usize, usize),
+    ((mean, _), inv): (([f32; L], [f32; L]), [f32; L]),
+    (gamma, beta): (&[f32], &[f32]),
+) {
+    let scale = each::<L>(|l| gamma[c0 + l] * inv[l]);
+    for s in 0..lay.spatial {
+        let v = lay.get::<L>(x, n, c0, s);
+        lay.put::<L>(
+            y,
+            n,
+            c0,
+            s,
+            each(|l| (v[l] - mean[l]) * scale[l] + beta[c0 + l]),
+        );
     }
 }
 
@@ -101,17 +209,22 @@ pub fn forward_fixed(
     x: &[f32],
     y: &mut [f32],
     stats: (&[f32], &[f32]),
-    (gamma, beta): (&[f32], &[f32]),
+    affine: (&[f32], &[f32]),
     eps: f32,
     spatial: usize,
 ) {
-    let channels = gamma.len();
-    for c in 0..channels {
-        let s = (stats.0[c], stats.1[c]);
-        for (xr, yr) in rows(x, c, channels, spatial).zip(rows_mut(y, c, channels, spatial)) {
-            normalize_row(xr, yr, s, eps, gamma[c], beta[c]);
+    let lay = Layout {
+        channels: affine.0.len(),
+        spatial,
+    };
+    let batch = lay.batch(x.len());
+    in_blocks!(lay.channels, LANES, |c0, L| {
+        let var: [f32; L] = load(stats.1, c0);
+        let s = ((load(stats.0, c0), var), each(|l| inv_std(var[l], eps)));
+        for n in 0..batch {
+            normalize(x, y, lay, (c0, n), s, affine);
         }
-    }
+    });
 }
 
 /// Training forward against the reference batch `x[..refs]` (see the module docs). The
@@ -119,22 +232,26 @@ pub fn forward_fixed(
 pub fn forward_reference(
     x: &[f32],
     y: &mut [f32],
-    (gamma, beta): (&[f32], &[f32]),
+    affine: (&[f32], &[f32]),
     eps: f32,
     spatial: usize,
     refs: usize,
     record: (&mut [f32], &mut [f32]),
 ) {
-    let channels = gamma.len();
-    for c in 0..channels {
-        let r = reference_stats(x, c, channels, spatial, refs);
-        (record.0[c], record.1[c]) = r;
-        let pairs = rows(x, c, channels, spatial).zip(rows_mut(y, c, channels, spatial));
-        for (n, (xr, yr)) in pairs.enumerate() {
-            let s = sample_stats(n, xr, r, refs);
-            normalize_row(xr, yr, s, eps, gamma[c], beta[c]);
+    let lay = Layout {
+        channels: affine.0.len(),
+        spatial,
+    };
+    let batch = lay.batch(x.len());
+    in_blocks!(lay.channels, LANES, |c0, L| {
+        let r = reference::<L>(x, lay, c0, refs, eps);
+        store(record.0, c0, &r.0.0);
+        store(record.1, c0, &r.0.1);
+        for n in 0..batch {
+            let s = sample_stats(x, lay, c0, n, r, refs, eps);
+            normalize(x, y, lay, (c0, n), s, affine);
         }
-    }
+    });
 }
 
 /// Inference against stored reference statistics `(μ_r, σ_r²)` per channel: every sample
@@ -143,20 +260,24 @@ pub fn forward_reference(
 pub fn forward_stored_reference(
     x: &[f32],
     y: &mut [f32],
-    (mean, var): (&[f32], &[f32]),
-    (gamma, beta): (&[f32], &[f32]),
+    stats: (&[f32], &[f32]),
+    affine: (&[f32], &[f32]),
     eps: f32,
     spatial: usize,
     refs: usize,
 ) {
-    let channels = gamma.len();
-    for c in 0..channels {
-        let pairs = rows(x, c, channels, spatial).zip(rows_mut(y, c, channels, spatial));
-        for (xr, yr) in pairs {
-            let s = sample_stats(refs, xr, (mean[c], var[c]), refs);
-            normalize_row(xr, yr, s, eps, gamma[c], beta[c]);
+    let lay = Layout {
+        channels: affine.0.len(),
+        spatial,
+    };
+    let batch = lay.batch(x.len());
+    in_blocks!(lay.channels, LANES, |c0, L| {
+        let r: ([f32; L], [f32; L]) = (load(stats.0, c0), load(stats.1, c0));
+        for n in 0..batch {
+            let s = mixed_stats(x, lay, c0, n, r, refs, eps);
+            normalize(x, y, lay, (c0, n), s, affine);
         }
-    }
+    });
 }
 
 /// `running ← (1 − momentum)·running + momentum·batch`, with the batch mean and the
@@ -168,14 +289,19 @@ pub fn update_running(
     momentum: f32,
     spatial: usize,
 ) {
-    let channels = mean.len();
-    let batch = x.len() / (channels * spatial);
+    let lay = Layout {
+        channels: mean.len(),
+        spatial,
+    };
+    let batch = lay.batch(x.len());
     let n = (batch * spatial) as f32;
-    for c in 0..channels {
-        let (m, v) = reference_stats(x, c, channels, spatial, batch);
-        mean[c] += momentum * (m - mean[c]);
-        var[c] += momentum * (v * n / (n - 1.0) - var[c]);
-    }
+    in_blocks!(lay.channels, LANES, |c0, L| {
+        let (m, v) = reference_stats::<L>(x, lay, c0, batch);
+        for l in 0..L {
+            mean[c0 + l] += momentum * (m[l] - mean[c0 + l]);
+            var[c0 + l] += momentum * (v[l] * n / (n - 1.0) - var[c0 + l]);
+        }
+    });
 }
 
 /// Backward of [`forward_reference`]: `dx` (overwritten) through every sample's own
@@ -200,42 +326,61 @@ pub fn backward_reference(
     spatial: usize,
     refs: usize,
 ) {
-    let channels = gamma.len();
-    let s = spatial as f32;
+    let lay = Layout {
+        channels: gamma.len(),
+        spatial,
+    };
+    let batch = lay.batch(x.len());
+    let sp = spatial as f32;
     let (w_ref, w_other) = (1.0 / refs as f32, 1.0 / (refs + 1) as f32);
-    for c in 0..channels {
-        let r = reference_stats(x, c, channels, spatial, refs);
-        let (mut c_mean, mut c_var) = (0.0, 0.0);
-        let rows_in = rows(x, c, channels, spatial).zip(rows(dy, c, channels, spatial));
-        for (n, ((xr, gr), dxr)) in rows_in.zip(rows_mut(dx, c, channels, spatial)).enumerate() {
-            let (mean, var) = sample_stats(n, xr, r, refs);
-            let inv = inv_std(var, eps);
-            let (sum_g, sum_gx) = xr
-                .iter()
-                .zip(gr)
-                .fold((0.0, 0.0), |(a, b), (v, g)| (a + g, b + g * (v - mean)));
-            dbeta[c] += sum_g;
-            dgamma[c] += sum_gx * inv;
-            let d_mean = -gamma[c] * inv * sum_g;
-            let d_var = -0.5 * gamma[c] * inv * inv * inv * sum_gx;
+    in_blocks!(lay.channels, LANES, |c0, L| {
+        let (r, r_inv) = reference::<L>(x, lay, c0, refs, eps);
+        let g: [f32; L] = load(gamma, c0);
+        let (mut c_mean, mut c_var) = ([0.0; L], [0.0; L]);
+        for n in 0..batch {
+            let ((mean, _), inv) = sample_stats(x, lay, c0, n, (r, r_inv), refs, eps);
+            let (mut sum_g, mut sum_gx) = ([0.0; L], [0.0; L]);
+            for s in 0..spatial {
+                let (v, d) = (lay.get::<L>(x, n, c0, s), lay.get::<L>(dy, n, c0, s));
+                for l in 0..L {
+                    sum_g[l] += d[l];
+                    sum_gx[l] += d[l] * (v[l] - mean[l]);
+                }
+            }
+            let d_mean = each::<L>(|l| -g[l] * inv[l] * sum_g[l]);
+            let d_var = each::<L>(|l| -0.5 * g[l] * inv[l] * inv[l] * inv[l] * sum_gx[l]);
+            for l in 0..L {
+                dbeta[c0 + l] += sum_g[l];
+                dgamma[c0 + l] += sum_gx[l] * inv[l];
+                if n < refs {
+                    c_mean[l] += d_mean[l] * w_ref;
+                    c_var[l] += d_var[l] * w_ref;
+                } else {
+                    c_mean[l] += (d_mean[l] - 2.0 * d_var[l] * (mean[l] - r.0[l])) * w_other;
+                    c_var[l] += d_var[l] * w_other;
+                }
+            }
             if n < refs {
-                c_mean += d_mean * w_ref;
-                c_var += d_var * w_ref;
                 continue;
             }
-            c_mean += (d_mean - 2.0 * d_var * (mean - r.0)) * w_other;
-            c_var += d_var * w_other;
-            let k = w_other / s;
-            for ((d, v), g) in dxr.iter_mut().zip(xr).zip(gr) {
-                *d = gamma[c] * inv * g + k * (d_mean + 2.0 * d_var * (v - mean));
+            let k = w_other / sp;
+            for s in 0..spatial {
+                let (v, d) = (lay.get::<L>(x, n, c0, s), lay.get::<L>(dy, n, c0, s));
+                let out = each::<L>(|l| {
+                    g[l] * inv[l] * d[l] + k * (d_mean[l] + 2.0 * d_var[l] * (v[l] - mean[l]))
+                });
+                lay.put::<L>(dx, n, c0, s, out);
             }
         }
-        let inv = inv_std(r.1, eps);
-        let rows_in = rows(x, c, channels, spatial).zip(rows(dy, c, channels, spatial));
-        for ((xr, gr), dxr) in rows_in.zip(rows_mut(dx, c, channels, spatial)).take(refs) {
-            for ((d, v), g) in dxr.iter_mut().zip(xr).zip(gr) {
-                *d = gamma[c] * inv * g + (c_mean + 2.0 * c_var * (v - r.0)) / s;
+        let inv = r_inv;
+        for n in 0..refs.min(batch) {
+            for s in 0..spatial {
+                let (v, d) = (lay.get::<L>(x, n, c0, s), lay.get::<L>(dy, n, c0, s));
+                let out = each::<L>(|l| {
+                    g[l] * inv[l] * d[l] + (c_mean[l] + 2.0 * c_var[l] * (v[l] - r.0[l])) / sp
+                });
+                lay.put::<L>(dx, n, c0, s, out);
             }
         }
-    }
+    });
 }

@@ -26,6 +26,8 @@
 //! lanes as well as large ones. Stack use: two panels of `ROWS·PT` floats (2 KiB).
 //! A direct-loop reference (tests only) checks these kernels.
 
+use super::tile::{gemm, in_blocks, load, store};
+
 /// Geometry of a convolution `x: [cin][h][w] -> y: [cout][oh][ow]` with kernel `kh × kw`,
 /// stride `sh, sw` and zero padding `ph, pw`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,10 +98,15 @@ pub fn backward(
     dw: &mut [f32],
     db: &mut [f32],
 ) {
-    dx.fill(0.0);
-    correlate_adjoint(s, w, dy, dx);
+    backward_input(s, w, dy, dx);
     weight_grad(s, x, dy, dw);
     bias_grad(dy, db, s.oh * s.ow);
+}
+
+/// The `dx` of [`backward`] alone.
+pub fn backward_input(s: &ConvShape, w: &[f32], dy: &[f32], dx: &mut [f32]) {
+    dx.fill(0.0);
+    correlate_adjoint(s, w, dy, dx);
 }
 
 /// Transposed convolution `y = convᵀ(x) + b` for a batch (overwrites `y`): `x` has the
@@ -120,10 +127,15 @@ pub fn transpose_backward(
     dw: &mut [f32],
     db: &mut [f32],
 ) {
-    dx.fill(0.0);
-    correlate(s, w, dy, dx);
+    transpose_backward_input(s, w, dy, dx);
     weight_grad(s, dy, x, dw);
     bias_grad(dy, db, s.h * s.w);
+}
+
+/// The `dx` of [`transpose_backward`] alone.
+pub fn transpose_backward_input(s: &ConvShape, w: &[f32], dy: &[f32], dx: &mut [f32]) {
+    dx.fill(0.0);
+    correlate(s, w, dy, dx);
 }
 
 /// `y[n][c][..] = b[c]` over planes of `plane` elements.
@@ -141,148 +153,144 @@ fn bias_grad(dy: &[f32], db: &mut [f32], plane: usize) {
     }
 }
 
-/// Output positions per tile: the lanes of the micro-kernel's accumulator rows.
-pub const PT: usize = 8;
-/// Rows (kernel taps or channels) per stack panel.
+/// Output positions per tile, counted over the whole batch: the lanes of the
+/// micro-kernel's accumulator rows.
+pub const PT: usize = 16;
+/// Rows (kernel taps or channels) per stack panel: the output tile is read and written
+/// once per `ROWS` taps. A panel is `ROWS × PT` floats on the stack: 8 KiB on 64-bit
+/// hosts, 2 KiB on 32-bit microcontrollers. Results do not depend on it.
+#[cfg(target_pointer_width = "64")]
+pub const ROWS: usize = 128;
+/// Rows (kernel taps or channels) per stack panel: the output tile is read and written
+/// once per `ROWS` taps. A panel is `ROWS × PT` floats on the stack: 8 KiB on 64-bit
+/// hosts, 2 KiB on 32-bit microcontrollers. Results do not depend on it.
+#[cfg(not(target_pointer_width = "64"))]
 pub const ROWS: usize = 32;
 /// Accumulator rows the micro-kernel keeps in registers.
 const BLOCK: usize = 4;
 
 type Panel = [[f32; PT]; ROWS];
 
-/// `acc[r][t] += Σ_k a(r, k) · b(k)[t]` for `k` in `0..n`: the one multiply-add loop nest
-/// of all three convolution kernels.
-#[inline(always)]
-fn gemm<const R: usize>(
-    acc: &mut [[f32; PT]; R],
-    n: usize,
-    a: impl Fn(usize, usize) -> f32,
-    b: impl Fn(usize) -> [f32; PT],
-) {
-    for k in 0..n {
-        let bk = b(k);
-        for (r, acc_r) in acc.iter_mut().enumerate() {
-            let ark = a(r, k);
-            for (acc_rt, bkt) in acc_r.iter_mut().zip(bk) {
-                *acc_rt += ark * bkt;
+/// The `PT` output positions `p0..p0 + PT` of a batch (`p = n·oh·ow + oy·ow + ox`):
+/// where each one's window lies in `x` and where its outputs live in `y`. Positions
+/// past the end of the batch read padding and are never written.
+struct Tile {
+    /// Start of the position's sample in `x`.
+    sample: [usize; PT],
+    /// Top-left corner of the position's window in padded coordinates.
+    corner: [(usize, usize); PT],
+    /// Index of the position's channel-0 output in `y`.
+    out: [usize; PT],
+    /// Positions inside the batch.
+    live: usize,
+    /// Whether all `PT` positions are live and consecutive in `y` (within one sample).
+    contiguous: bool,
+}
+
+impl Tile {
+    #[inline(always)]
+    fn new(s: &ConvShape, p0: usize, positions: usize) -> Self {
+        let plane = s.oh * s.ow;
+        let at = |t: usize| ((p0 + t) / plane, (p0 + t) % plane);
+        Self {
+            sample: core::array::from_fn(|t| at(t).0 * s.in_len()),
+            corner: core::array::from_fn(|t| match at(t) {
+                // A corner below the image: every tap of a dead position reads padding.
+                _ if p0 + t >= positions => (s.h + s.ph, 0),
+                (_, q) => ((q / s.ow) * s.sh, (q % s.ow) * s.sw),
+            }),
+            out: core::array::from_fn(|t| at(t).0 * s.out_len() + at(t).1),
+            live: PT.min(positions - p0),
+            contiguous: p0 + PT <= positions && at(0).0 == at(PT - 1).0,
+        }
+    }
+
+    /// Calls `f(dd, t, index)` for taps `d0 + dd` (`dd` in `0..dn`) and every position
+    /// `t`: `index` is where `col[d][p]` lives in `x`, or `None` in the padding.
+    #[inline(always)]
+    fn patch(
+        &self,
+        s: &ConvShape,
+        d0: usize,
+        dn: usize,
+        mut f: impl FnMut(usize, usize, Option<usize>),
+    ) {
+        // Tap d0 + dd is (channel ci, kernel row i, kernel column j), counted up as dd runs.
+        let (mut ci, mut i, mut j) = (d0 / (s.kh * s.kw), d0 / s.kw % s.kh, d0 % s.kw);
+        for dd in 0..dn {
+            for (t, ((y0, x0), base)) in self.corner.iter().zip(self.sample).enumerate() {
+                // Above or left of the image wraps round to a huge index: one compare each.
+                let iy = (y0 + i).wrapping_sub(s.ph);
+                let ix = (x0 + j).wrapping_sub(s.pw);
+                f(
+                    dd,
+                    t,
+                    (iy < s.h && ix < s.w).then(|| base + (ci * s.h + iy) * s.w + ix),
+                );
+            }
+            j += 1;
+            if j == s.kw {
+                (i, j) = (i + 1, 0);
+                if i == s.kh {
+                    (ci, i) = (ci + 1, 0);
+                }
             }
         }
     }
-}
 
-/// Runs `f::<BLOCK>` or `f::<1>` over `0..n` in blocks, as `f(first row)`.
-macro_rules! in_blocks {
-    ($n:expr, |$r:ident| $f:ident::<R>($($arg:expr),*)) => {{
-        let n = $n;
-        let mut $r = 0;
-        while $r + BLOCK <= n {
-            $f::<BLOCK>($($arg),*);
-            $r += BLOCK;
+    /// Output channel `c` of the tile's positions in `y` (`channel` = `c`·plane), zero for
+    /// dead positions.
+    #[inline(always)]
+    fn load(&self, y: &[f32], channel: usize) -> [f32; PT] {
+        if self.contiguous {
+            return load(y, self.out[0] + channel);
         }
-        while $r < n {
-            $f::<1>($($arg),*);
-            $r += 1;
-        }
-    }};
-}
+        core::array::from_fn(|t| {
+            if t < self.live {
+                y[self.out[t] + channel]
+            } else {
+                0.0
+            }
+        })
+    }
 
-/// Calls `f(dd, t, index)` for taps `d0 + dd` (`dd` in `0..dn`) and positions `p0 + t`
-/// (`t` in `0..PT`): `index` is where `col[d][p]` lives in one input sample, or `None`
-/// in the padding and past the last position.
-#[inline(always)]
-fn patch(
-    s: &ConvShape,
-    p0: usize,
-    d0: usize,
-    dn: usize,
-    mut f: impl FnMut(usize, usize, Option<usize>),
-) {
-    // Top-left corner of each position's window in padded coordinates; positions past the
-    // plane get a corner below the image, so every tap of theirs reads padding.
-    let plane = s.oh * s.ow;
-    let corner = |t: usize| {
-        let p = p0 + t;
-        if p < plane {
-            ((p / s.ow) * s.sh, (p % s.ow) * s.sw)
-        } else {
-            (s.h + s.ph, 0)
+    /// Writes the live positions of `v` to output channel `c` (`channel` = `c`·plane).
+    #[inline(always)]
+    fn store(&self, y: &mut [f32], channel: usize, v: &[f32; PT]) {
+        if self.contiguous {
+            return store(y, self.out[0] + channel, v);
         }
-    };
-    let corners: [(usize, usize); PT] = core::array::from_fn(corner);
-    for dd in 0..dn {
-        let d = d0 + dd;
-        let (ci, i, j) = (d / (s.kh * s.kw), d / s.kw % s.kh, d % s.kw);
-        for (t, (y0, x0)) in corners.iter().enumerate() {
-            // Above or left of the image wraps round to a huge index, so one compare each.
-            let iy = (y0 + i).wrapping_sub(s.ph);
-            let ix = (x0 + j).wrapping_sub(s.pw);
-            f(
-                dd,
-                t,
-                (iy < s.h && ix < s.w).then(|| (ci * s.h + iy) * s.w + ix),
-            );
+        for (o, v) in self.out[..self.live].iter().zip(v) {
+            y[o + channel] = *v;
         }
     }
 }
 
-/// `PT` elements of `row` from `p0`, zero past its end.
-#[inline(always)]
-fn load(row: &[f32], p0: usize) -> [f32; PT] {
-    core::array::from_fn(|t| row.get(p0 + t).copied().unwrap_or(0.0))
-}
-
-/// Writes the elements of `v` that fall inside `row` from `p0`.
-#[inline(always)]
-fn store(row: &mut [f32], p0: usize, v: &[f32; PT]) {
-    for (r, v) in row.iter_mut().skip(p0).zip(v) {
-        *r = *v;
-    }
+/// Output positions of the whole batch in `y` (of `out_len` per sample).
+fn positions(s: &ConvShape, y_len: usize) -> usize {
+    y_len.checked_div(s.out_len()).unwrap_or(0) * s.oh * s.ow
 }
 
 /// `y[n] += conv(x[n])` without bias.
 fn correlate(s: &ConvShape, w: &[f32], x: &[f32], y: &mut [f32]) {
     let (depth, plane) = (s.cin * s.kh * s.kw, s.oh * s.ow);
     let mut col: Panel = [[0.0; PT]; ROWS];
-    for (xn, yn) in x
-        .chunks_exact(s.in_len())
-        .zip(y.chunks_exact_mut(s.out_len()))
-    {
-        for p0 in (0..plane).step_by(PT) {
-            for d0 in (0..depth).step_by(ROWS) {
-                let dn = ROWS.min(depth - d0);
-                patch(s, p0, d0, dn, |dd, t, i| {
-                    col[dd][t] = i.map_or(0.0, |i| xn[i])
-                });
-                let wd = |co: usize| &w[co * depth + d0..][..dn];
-                in_blocks!(s.cout, |co| forward_block::<R>(
-                    wd,
-                    co,
-                    &col[..dn],
-                    yn,
-                    plane,
-                    p0
-                ));
-            }
+    let positions = positions(s, y.len());
+    for p0 in (0..positions).step_by(PT) {
+        let tile = Tile::new(s, p0, positions);
+        for d0 in (0..depth).step_by(ROWS) {
+            let dn = ROWS.min(depth - d0);
+            tile.patch(s, d0, dn, |dd, t, i| col[dd][t] = i.map_or(0.0, |i| x[i]));
+            in_blocks!(s.cout, BLOCK, |co, R| {
+                let rows: [&[f32]; R] = core::array::from_fn(|r| &w[(co + r) * depth + d0..][..dn]);
+                let mut acc: [[f32; PT]; R] =
+                    core::array::from_fn(|r| tile.load(y, (co + r) * plane));
+                gemm(&mut acc, dn, |r, k| rows[r][k], |k| col[k]);
+                for (r, acc_r) in acc.iter().enumerate() {
+                    tile.store(y, (co + r) * plane, acc_r);
+                }
+            });
         }
-    }
-}
-
-/// Output channels `co..co + R` of one position tile: `y += w · col`.
-#[inline(always)]
-fn forward_block<'w, const R: usize>(
-    wd: impl Fn(usize) -> &'w [f32],
-    co: usize,
-    col: &[[f32; PT]],
-    yn: &mut [f32],
-    plane: usize,
-    p0: usize,
-) {
-    let rows: [&[f32]; R] = core::array::from_fn(|r| wd(co + r));
-    let mut acc: [[f32; PT]; R] =
-        core::array::from_fn(|r| load(&yn[(co + r) * plane..][..plane], p0));
-    gemm(&mut acc, col.len(), |r, k| rows[r][k], |k| col[k]);
-    for (r, acc_r) in acc.iter().enumerate() {
-        store(&mut yn[(co + r) * plane..][..plane], p0, acc_r);
     }
 }
 
@@ -291,43 +299,31 @@ fn correlate_adjoint(s: &ConvShape, w: &[f32], y: &[f32], x: &mut [f32]) {
     let (depth, plane) = (s.cin * s.kh * s.kw, s.oh * s.ow);
     let mut dcol: Panel = [[0.0; PT]; ROWS];
     let mut yp: Panel = [[0.0; PT]; ROWS];
-    for (yn, xn) in y
-        .chunks_exact(s.out_len())
-        .zip(x.chunks_exact_mut(s.in_len()))
-    {
-        for p0 in (0..plane).step_by(PT) {
-            for d0 in (0..depth).step_by(ROWS) {
-                let dn = ROWS.min(depth - d0);
-                dcol[..dn].iter_mut().for_each(|r| *r = [0.0; PT]);
-                for c0 in (0..s.cout).step_by(ROWS) {
-                    let cn = ROWS.min(s.cout - c0);
-                    for (k, ypk) in yp[..cn].iter_mut().enumerate() {
-                        *ypk = load(&yn[(c0 + k) * plane..][..plane], p0);
-                    }
-                    let wt = |r: usize, k: usize| w[(c0 + k) * depth + d0 + r];
-                    in_blocks!(dn, |dd| adjoint_block::<R>(&wt, dd, &yp[..cn], &mut dcol));
+    let positions = positions(s, y.len());
+    for p0 in (0..positions).step_by(PT) {
+        let tile = Tile::new(s, p0, positions);
+        for d0 in (0..depth).step_by(ROWS) {
+            let dn = ROWS.min(depth - d0);
+            dcol[..dn].iter_mut().for_each(|r| *r = [0.0; PT]);
+            for c0 in (0..s.cout).step_by(ROWS) {
+                let cn = ROWS.min(s.cout - c0);
+                for (k, ypk) in yp[..cn].iter_mut().enumerate() {
+                    *ypk = tile.load(y, (c0 + k) * plane);
                 }
-                patch(s, p0, d0, dn, |dd, t, i| {
-                    if let Some(i) = i {
-                        xn[i] += dcol[dd][t];
-                    }
+                in_blocks!(dn, BLOCK, |dd, R| {
+                    let mut acc: [[f32; PT]; R] = core::array::from_fn(|r| dcol[dd + r]);
+                    let wt = |r: usize, k: usize| w[(c0 + k) * depth + d0 + dd + r];
+                    gemm(&mut acc, cn, wt, |k| yp[k]);
+                    dcol[dd..dd + R].copy_from_slice(&acc);
                 });
             }
+            tile.patch(s, d0, dn, |dd, t, i| {
+                if let Some(i) = i {
+                    x[i] += dcol[dd][t];
+                }
+            });
         }
     }
-}
-
-/// Taps `dd..dd + R` of one position tile: `dcol += wᵀ · y`.
-#[inline(always)]
-fn adjoint_block<const R: usize>(
-    wt: &impl Fn(usize, usize) -> f32,
-    dd: usize,
-    yp: &[[f32; PT]],
-    dcol: &mut Panel,
-) {
-    let mut acc: [[f32; PT]; R] = core::array::from_fn(|r| dcol[dd + r]);
-    gemm(&mut acc, yp.len(), |r, k| wt(dd + r, k), |k| yp[k]);
-    dcol[dd..dd + R].copy_from_slice(&acc);
 }
 
 /// `dw[co][d] += Σ_n Σ_p dy[n][co][p] · col[n][d][p]`.
@@ -336,53 +332,42 @@ fn weight_grad(s: &ConvShape, x: &[f32], dy: &[f32], dw: &mut [f32]) {
     // Transposed panel: lanes run over taps, so that dw rows are the accumulators.
     let mut colt = [[[0.0f32; PT]; ROWS / PT]; PT];
     let mut dyp: Panel = [[0.0; PT]; ROWS];
-    for (xn, dyn_) in x.chunks_exact(s.in_len()).zip(dy.chunks_exact(s.out_len())) {
-        for p0 in (0..plane).step_by(PT) {
-            for d0 in (0..depth).step_by(ROWS) {
-                let dn = ROWS.min(depth - d0);
-                patch(s, p0, d0, dn, |dd, t, i| {
-                    colt[t][dd / PT][dd % PT] = i.map_or(0.0, |i| xn[i])
-                });
-                for c0 in (0..s.cout).step_by(ROWS) {
-                    let cn = ROWS.min(s.cout - c0);
-                    for (k, dypk) in dyp[..cn].iter_mut().enumerate() {
-                        *dypk = load(&dyn_[(c0 + k) * plane..][..plane], p0);
-                    }
-                    for l0 in (0..dn).step_by(PT) {
-                        let tile = |t: usize| colt[t][l0 / PT];
-                        let dwd = |co: usize| co * depth + d0 + l0;
-                        let lanes = PT.min(dn - l0);
-                        in_blocks!(cn, |co| weight_block::<R>(
-                            &dyp[co..],
-                            &tile,
-                            dw,
-                            dwd(c0 + co),
-                            depth,
-                            lanes
-                        ));
-                    }
+    let positions = positions(s, dy.len());
+    for p0 in (0..positions).step_by(PT) {
+        let tile = Tile::new(s, p0, positions);
+        for d0 in (0..depth).step_by(ROWS) {
+            let dn = ROWS.min(depth - d0);
+            tile.patch(s, d0, dn, |dd, t, i| {
+                colt[t][dd / PT][dd % PT] = i.map_or(0.0, |i| x[i])
+            });
+            for c0 in (0..s.cout).step_by(ROWS) {
+                let cn = ROWS.min(s.cout - c0);
+                for (k, dypk) in dyp[..cn].iter_mut().enumerate() {
+                    *dypk = tile.load(dy, (c0 + k) * plane);
+                }
+                for l0 in (0..dn).step_by(PT) {
+                    let lanes = PT.min(dn - l0);
+                    in_blocks!(cn, BLOCK, |co, R| {
+                        let at = |r: usize| (c0 + co + r) * depth + d0 + l0;
+                        let mut acc: [[f32; PT]; R] =
+                            core::array::from_fn(|r| padded(&dw[at(r)..][..lanes]));
+                        gemm(&mut acc, PT, |r, t| dyp[co + r][t], |t| colt[t][l0 / PT]);
+                        for (r, acc_r) in acc.iter().enumerate() {
+                            dw[at(r)..][..lanes].copy_from_slice(&acc_r[..lanes]);
+                        }
+                    });
                 }
             }
         }
     }
 }
 
-/// Output channels of `dyp[..R]` against taps of `tile`: `dw[row r][..lanes] += dy · colᵀ`,
-/// rows `depth` apart from `at`.
+/// `v` zero-padded to `PT` lanes.
 #[inline(always)]
-fn weight_block<const R: usize>(
-    dyp: &[[f32; PT]],
-    tile: &impl Fn(usize) -> [f32; PT],
-    dw: &mut [f32],
-    at: usize,
-    depth: usize,
-    lanes: usize,
-) {
-    let mut acc: [[f32; PT]; R] = core::array::from_fn(|r| load(&dw[at + r * depth..][..lanes], 0));
-    gemm(&mut acc, PT, |r, t| dyp[r][t], tile);
-    for (r, acc_r) in acc.iter().enumerate() {
-        store(&mut dw[at + r * depth..][..lanes], 0, acc_r);
-    }
+fn padded(v: &[f32]) -> [f32; PT] {
+    let mut a = [0.0; PT];
+    a[..v.len()].copy_from_slice(v);
+    a
 }
 
 #[cfg(test)]

@@ -2,45 +2,100 @@
 //!
 //! Shapes: `w: [out][inp]`, `b: [out]`, `x: [batch][inp]`, `y: [batch][out]`.
 //!
-//! The kernels work on blocks of [`ROWS`] samples so that each weight row is loaded once
-//! per block, and sum in [`LANES`] independent partial sums that the compiler maps onto
-//! vector registers. [`reference`] holds the plain loops they are tested against
-//! (f32 results agree to rounding: the summation order differs).
+//! Each kernel is a matrix product run as register tiles of [`ROWS`] rows by [`LANES`]
+//! vector lanes (`kernels::tile::gemm`), with the lanes along a dimension that is
+//! contiguous in memory:
+//! - forward: lanes over outputs, rows over samples, summing over inputs; the weights are
+//!   read across rows (`w[o..o + LANES][i]`), so a panel of [`DEPTH`] inputs by `LANES`
+//!   outputs is first copied, transposed, to the stack (4 KiB);
+//! - input gradient: lanes over inputs, rows over samples, summing over outputs;
+//! - weight gradient: lanes over inputs, rows over outputs, summing over samples.
+//!
+//! Every output element is summed in the same order as in [`reference`](mod@reference) (start from 0,
+//! add the products in index order, then the bias), so the results are bit-identical to
+//! the plain loops whatever the tile sizes and the vector width of the target.
 
-/// Samples processed together (each weight row is loaded once per block).
+use super::tile::{gemm, in_blocks, load, store};
+
+/// Rows of a register tile (samples, or outputs for the weight gradient).
 pub const ROWS: usize = 4;
-/// Independent partial sums in a dot product (one vector register on most targets).
-pub const LANES: usize = 8;
+/// Lanes of a register tile (one AVX-512 register, four NEON or SSE registers).
+pub const LANES: usize = 16;
+/// Inputs per transposed weight panel in [`forward`] (the panel, `DEPTH × LANES` floats,
+/// lives on the stack: 4 KiB on 64-bit hosts, 1 KiB on 32-bit microcontrollers). Results
+/// do not depend on it.
+#[cfg(target_pointer_width = "64")]
+pub const DEPTH: usize = 64;
+/// Inputs per transposed weight panel in [`forward`] (the panel, `DEPTH × LANES` floats,
+/// lives on the stack: 4 KiB on 64-bit hosts, 1 KiB on 32-bit microcontrollers). Results
+/// do not depend on it.
+#[cfg(not(target_pointer_width = "64"))]
+pub const DEPTH: usize = 16;
 
 /// `y[n][o] = b[o] + Σ_i w[o][i] · x[n][i]`.
 pub fn forward(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], inp: usize, out: usize) {
     debug_assert_eq!(w.len(), inp * out);
-    let mut xs = x.chunks_exact(ROWS * inp);
-    let mut ys = y.chunks_exact_mut(ROWS * out);
-    for (xb, yb) in (&mut xs).zip(&mut ys) {
-        let xr: [&[f32]; ROWS] = core::array::from_fn(|r| &xb[r * inp..(r + 1) * inp]);
-        for (o, (wo, bo)) in w.chunks_exact(inp).zip(b).enumerate() {
-            let d = dot_rows(wo, xr);
-            for r in 0..ROWS {
-                yb[r * out + o] = bo + d[r];
-            }
+    y.fill(0.0);
+    for i0 in (0..inp).step_by(DEPTH) {
+        let depth = DEPTH.min(inp - i0);
+        in_blocks!(out, LANES, |o0, L| forward_panel::<L>(
+            w, x, y, inp, out, i0, depth, o0
+        ));
+    }
+    for yn in y.chunks_exact_mut(out.max(1)) {
+        for (yo, bo) in yn.iter_mut().zip(b) {
+            *yo += bo;
         }
     }
-    reference::forward(w, b, xs.remainder(), ys.into_remainder(), inp, out);
+}
+
+/// Inputs `i0..i0 + depth`, outputs `o0..o0 + L`, all samples: `y += x · wᵀ`, with that
+/// block of `w` copied transposed to the stack first.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn forward_panel<const L: usize>(
+    w: &[f32],
+    x: &[f32],
+    y: &mut [f32],
+    inp: usize,
+    out: usize,
+    i0: usize,
+    depth: usize,
+    o0: usize,
+) {
+    let wo: [&[f32]; L] = core::array::from_fn(|l| &w[(o0 + l) * inp + i0..][..depth]);
+    let mut panel = [[0.0; L]; DEPTH];
+    for (k, p) in panel[..depth].iter_mut().enumerate() {
+        *p = core::array::from_fn(|l| wo[l][k]);
+    }
+    let panel = &panel[..depth];
+    let batch = y.len() / out;
+    in_blocks!(batch, ROWS, |n, R| {
+        let rows: [&[f32]; R] = core::array::from_fn(|r| &x[(n + r) * inp + i0..][..depth]);
+        let mut acc: [[f32; L]; R] = core::array::from_fn(|r| load(&y[(n + r) * out..], o0));
+        gemm(&mut acc, depth, |r, k| rows[r][k], |k| panel[k]);
+        for (r, acc_r) in acc.iter().enumerate() {
+            store(&mut y[(n + r) * out..], o0, acc_r);
+        }
+    });
 }
 
 /// `dx[n][i] = Σ_o dy[n][o] · w[o][i]` (overwrites `dx`).
 pub fn backward_input(w: &[f32], dy: &[f32], dx: &mut [f32], inp: usize, out: usize) {
-    let mut dys = dy.chunks_exact(ROWS * out);
-    let mut dxs = dx.chunks_exact_mut(ROWS * inp);
-    for (dyb, dxb) in (&mut dys).zip(&mut dxs) {
-        dxb.fill(0.0);
-        for (o, wo) in w.chunks_exact(inp).enumerate() {
-            let g: [f32; ROWS] = core::array::from_fn(|r| dyb[r * out + o]);
-            axpy_rows(g, wo, dxb);
+    let batch = dx.len().checked_div(inp).unwrap_or(0);
+    in_blocks!(inp, LANES, |i0, L| in_blocks!(batch, ROWS, |n, R| {
+        let rows: [&[f32]; R] = core::array::from_fn(|r| &dy[(n + r) * out..][..out]);
+        let mut acc = [[0.0; L]; R];
+        gemm(
+            &mut acc,
+            out,
+            |r, o| rows[r][o],
+            |o| load(&w[o * inp..], i0),
+        );
+        for (r, acc_r) in acc.iter().enumerate() {
+            store(&mut dx[(n + r) * inp..], i0, acc_r);
         }
-    }
-    reference::backward_input(w, dys.remainder(), dxs.into_remainder(), inp, out);
+    }));
 }
 
 /// `dw[o][i] += Σ_n dy[n][o] · x[n][i]`, `db[o] += Σ_n dy[n][o]`.
@@ -52,56 +107,23 @@ pub fn backward_params(
     inp: usize,
     out: usize,
 ) {
-    let mut xs = x.chunks_exact(ROWS * inp);
-    let mut dys = dy.chunks_exact(ROWS * out);
-    for (xb, dyb) in (&mut xs).zip(&mut dys) {
-        for (o, (dwo, dbo)) in dw.chunks_exact_mut(inp).zip(db.iter_mut()).enumerate() {
-            let g: [f32; ROWS] = core::array::from_fn(|r| dyb[r * out + o]);
-            *dbo += g.iter().sum::<f32>();
-            gather_rows(g, xb, dwo);
+    let batch = dy.len().checked_div(out).unwrap_or(0);
+    in_blocks!(inp, LANES, |i0, L| in_blocks!(out, ROWS, |o, R| {
+        let mut acc: [[f32; L]; R] = core::array::from_fn(|r| load(&dw[(o + r) * inp..], i0));
+        gemm(
+            &mut acc,
+            batch,
+            |r, n| dy[n * out + o + r],
+            |n| load(&x[n * inp..], i0),
+        );
+        for (r, acc_r) in acc.iter().enumerate() {
+            store(&mut dw[(o + r) * inp..], i0, acc_r);
         }
-    }
-    reference::backward_params(xs.remainder(), dys.remainder(), dw, db, inp, out);
-}
-
-/// `[Σ_i a[i]·x_r[i] for r in 0..ROWS]`, with `LANES` partial sums per row.
-#[inline]
-fn dot_rows(a: &[f32], x: [&[f32]; ROWS]) -> [f32; ROWS] {
-    let (ac, a_tail) = a.as_chunks::<LANES>();
-    let m = ac.len();
-    let xc: [&[[f32; LANES]]; ROWS] = x.map(|xr| &xr.as_chunks::<LANES>().0[..m]);
-    let n = m * LANES;
-    let mut acc = [[0.0f32; LANES]; ROWS];
-    for (k, ak) in ac.iter().enumerate() {
-        for r in 0..ROWS {
-            let xk = &xc[r][k];
-            for l in 0..LANES {
-                acc[r][l] += ak[l] * xk[l];
-            }
+    }));
+    for dyn_ in dy.chunks_exact(out.max(1)) {
+        for (dbo, g) in db.iter_mut().zip(dyn_) {
+            *dbo += g;
         }
-    }
-    core::array::from_fn(|r| acc[r].iter().sum::<f32>() + dot(a_tail, &x[r][n..]))
-}
-
-/// `dx_r += g[r] · w` for each of the `ROWS` rows of `dx` (`[ROWS][len]` flat).
-#[inline]
-fn axpy_rows(g: [f32; ROWS], w: &[f32], dx: &mut [f32]) {
-    let len = w.len();
-    for (r, dxr) in dx.chunks_exact_mut(len).enumerate() {
-        axpy(g[r], w, dxr);
-    }
-}
-
-/// `d += Σ_r g[r] · x_r` where `x` is `[ROWS][len]` flat.
-#[inline]
-fn gather_rows(g: [f32; ROWS], x: &[f32], d: &mut [f32]) {
-    let len = d.len();
-    for (i, di) in d.iter_mut().enumerate() {
-        let mut s = 0.0;
-        for r in 0..ROWS {
-            s += g[r] * x[r * len + i];
-        }
-        *di += s;
     }
 }
 
@@ -119,8 +141,7 @@ pub fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
     }
 }
 
-/// The plain loops: the definition the blocked kernels are tested against, and what they
-/// use for the samples left over after the last full block.
+/// The plain loops: the definition the tiled kernels are tested against.
 pub mod reference {
     use super::{axpy, dot};
 
@@ -174,35 +195,30 @@ mod tests {
         v
     }
 
-    fn assert_close(a: &[f32], b: &[f32]) {
-        for (i, (p, q)) in a.iter().zip(b).enumerate() {
-            assert!((p - q).abs() <= 1e-4 * (1.0 + q.abs()), "[{i}]: {p} vs {q}");
-        }
-    }
-
-    /// Blocked kernels agree with the reference to rounding, for sizes that exercise the
-    /// full blocks, the leftover samples and the leftover lanes.
+    /// The tiled kernels give bit-identical results to the reference (same summation
+    /// order), for sizes that exercise full tiles, leftover samples, leftover lanes and
+    /// depths over one panel.
     #[test]
-    fn blocked_kernels_match_reference() {
-        for (batch, inp, out) in [(9, 19, 5), (4, 8, 3), (1, 3, 2), (13, 40, 17)] {
+    fn tiled_kernels_equal_reference() {
+        for (batch, inp, out) in [(9, 19, 5), (4, 8, 3), (1, 3, 2), (13, 40, 17), (6, 150, 37)] {
             let (w, b) = (random(inp * out, 1), random(out, 2));
             let (x, dy) = (random(batch * inp, 3), random(batch * out, 4));
-            let (mut y, mut y_ref) = (vec![0.0; batch * out], vec![0.0; batch * out]);
+            let (mut y, mut y_ref) = (vec![1.0; batch * out], vec![2.0; batch * out]);
             forward(&w, &b, &x, &mut y, inp, out);
             reference::forward(&w, &b, &x, &mut y_ref, inp, out);
-            assert_close(&y, &y_ref);
+            assert_eq!(y, y_ref, "forward {batch}×{inp}→{out}");
 
             let (mut dx, mut dx_ref) = (vec![1.0; batch * inp], vec![2.0; batch * inp]);
             backward_input(&w, &dy, &mut dx, inp, out);
             reference::backward_input(&w, &dy, &mut dx_ref, inp, out);
-            assert_close(&dx, &dx_ref);
+            assert_eq!(dx, dx_ref, "input gradient {batch}×{inp}→{out}");
 
             let (mut dw, mut dw_ref) = (random(inp * out, 5), random(inp * out, 5));
             let (mut db, mut db_ref) = (random(out, 6), random(out, 6));
             backward_params(&x, &dy, &mut dw, &mut db, inp, out);
             reference::backward_params(&x, &dy, &mut dw_ref, &mut db_ref, inp, out);
-            assert_close(&dw, &dw_ref);
-            assert_close(&db, &db_ref);
+            assert_eq!(dw, dw_ref, "weight gradient {batch}×{inp}→{out}");
+            assert_eq!(db, db_ref, "bias gradient {batch}×{inp}→{out}");
         }
     }
 }

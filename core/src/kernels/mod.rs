@@ -10,3 +10,4 @@ pub mod conv;
 pub mod dense;
 pub mod minibatch_discrimination;
 pub mod shuffle;
+mod tile;

@@ -160,6 +160,17 @@ impl<
         let (x, dy, dx) = (flat(x), flat(dy), flat_mut(dx));
         k::transpose_backward(&Self::SHAPE, w, x, dy, dx, dw, &mut grads.b);
     }
+
+    fn backward_input<const B: usize>(
+        &self,
+        _x: &[Self::In; B],
+        _y: &[Self::Out; B],
+        dy: &[Self::Out; B],
+        dx: &mut [Self::In; B],
+        _scratch: &mut Self,
+    ) {
+        k::transpose_backward_input(&Self::SHAPE, flat(&self.w), flat(dy), flat_mut(dx));
+    }
 }
 
 /// Fans as PyTorch computes them from the weight's shape (`fan_in = COUT·K²`), so that

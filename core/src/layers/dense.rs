@@ -52,6 +52,17 @@ impl<const IN: usize, const OUT: usize> TrainLayer for Dense<IN, OUT> {
             OUT,
         );
     }
+
+    fn backward_input<const B: usize>(
+        &self,
+        _x: &[[f32; IN]; B],
+        _y: &[[f32; OUT]; B],
+        dy: &[[f32; OUT]; B],
+        dx: &mut [[f32; IN]; B],
+        _scratch: &mut Self,
+    ) {
+        k::backward_input(flat(&self.w), flat(dy), flat_mut(dx), IN, OUT);
+    }
 }
 
 impl<const IN: usize, const OUT: usize> Params for Dense<IN, OUT> {

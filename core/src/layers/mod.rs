@@ -64,4 +64,19 @@ pub trait TrainLayer: Layer + Params + Zero + Sized {
         dx: &mut [Self::In; B],
         grads: &mut Self,
     );
+
+    /// Backward for the input only: writes the same `dx` as [`TrainLayer::backward`] when
+    /// the parameter gradients are not wanted (D's layers in a G update). Layers that can
+    /// skip their parameter gradients do; the others add them to `scratch`, whose contents
+    /// are unspecified afterwards.
+    fn backward_input<const B: usize>(
+        &self,
+        x: &[Self::In; B],
+        y: &[Self::Out; B],
+        dy: &[Self::Out; B],
+        dx: &mut [Self::In; B],
+        scratch: &mut Self,
+    ) {
+        self.backward(x, y, dy, dx, scratch);
+    }
 }

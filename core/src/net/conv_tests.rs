@@ -73,3 +73,41 @@ fn discriminator_backward_matches_finite_differences() {
     randomize_unit_gain(&mut d, 13);
     check_network::<_, 2>(&mut d, 14);
 }
+
+/// The input-only backward of `N` gives the input gradients of the full one and leaves
+/// the scratch parameters at zero (every layer with parameters here skips them).
+fn check_backward_input<N: Network + Clone + PartialEq + core::fmt::Debug>(net: &N, seed: u64)
+where
+    N::Acts<2>: Clone + PartialEq + core::fmt::Debug,
+    [N::In; 2]: PartialEq + core::fmt::Debug,
+{
+    let x = *crate::gradcheck::random_batch::<N::In, 2>(seed);
+    let mut acts = N::Acts::<2>::ZERO;
+    net.forward(&x, &mut acts);
+    let mut full = N::Acts::<2>::ZERO;
+    *N::output_mut(&mut full) = *crate::gradcheck::random_batch::<N::Out, 2>(seed + 1);
+    let mut input_only = full.clone();
+    let (mut dx, mut dx_only) = ([N::In::ZERO; 2], [N::In::ZERO; 2]);
+    let (mut grads, mut scratch) = (N::ZERO, N::ZERO);
+    net.backward(&x, &acts, &mut full, &mut dx, &mut grads);
+    net.backward_input_from(
+        N::LAYERS - 1,
+        &x,
+        &acts,
+        &mut input_only,
+        &mut dx_only,
+        &mut scratch,
+    );
+    assert_eq!(dx_only, dx);
+    assert_eq!(input_only, full);
+    assert_eq!(scratch, N::ZERO);
+}
+
+#[test]
+fn input_only_backward_matches_the_full_one() {
+    let (mut g, mut d) = (Gen::ZERO, Disc::ZERO);
+    randomize_unit_gain(&mut g, 15);
+    randomize_unit_gain(&mut d, 16);
+    check_backward_input(&g, 17);
+    check_backward_input(&d, 18);
+}

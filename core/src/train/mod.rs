@@ -19,8 +19,10 @@
 //!
 //! A G update runs G, then D on the fakes (with noise), takes the adversarial loss or
 //! feature matching on a D layer, backpropagates through D into G's output and G, adds
-//! G's historical-averaging term and steps G's optimiser. D's parameter gradients from
-//! this pass are discarded (D's gradient buffer is zeroed before every D update).
+//! G's historical-averaging term and steps G's optimiser. That backward pass through D
+//! skips D's parameter gradients where the layers allow it
+//! ([`Network::backward_input_from`]); D's gradient buffer serves as scratch and is zeroed
+//! before every D update.
 
 mod config;
 
@@ -271,7 +273,8 @@ where
                 (loss, layer)
             }
         };
-        self.d.backward_from(
+        // D's parameter gradients are not wanted here: d_grads is only scratch.
+        self.d.backward_input_from(
             layer,
             &ws.fake,
             &ws.d_fake,
