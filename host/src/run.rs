@@ -123,14 +123,18 @@ where
     D: Discriminator<In = G::Out, Out = [f32; 1]> + Fingerprint,
 {
     let mut losses = Vec::with_capacity(config.steps as usize);
-    let gan = train::<G, D, B, CAP>(config, fill, |_, s| losses.push(*s))?;
-    let samples = rows(&generate(&gan.g, &mut Prng::new(config.seed), EVAL_N));
+    let trained = train::<G, D, B, CAP>(config, fill, |_, s| losses.push(*s))?;
+    let samples = rows(&generate(
+        &*trained.generator,
+        &mut Prng::new(config.seed),
+        EVAL_N,
+    ));
     let metrics = data.score(&samples)?;
     if let Some(dir) = out {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create output folder {}", dir.display()))?;
-        save(&dir.join("model.tgan"), &gan.g, Some(scaling))?;
-        save(&dir.join("discriminator.tgan"), &gan.d, None)?;
+        save(&dir.join("model.tgan"), &*trained.generator, Some(scaling))?;
+        save(&dir.join("discriminator.tgan"), &trained.gan.d, None)?;
         write_atomic(&dir.join("config.toml"), config.to_toml().as_bytes())?;
         let json = serde_json::to_string_pretty(&metrics)? + "\n";
         write_atomic(&dir.join("metrics.json"), json.as_bytes())?;
