@@ -125,6 +125,15 @@ pub struct TrainConfig {
     pub clip: f32,
     /// Generators trained (multiple GANs; each kept for the modes it covers best).
     pub generators: u32,
+    /// Learning rate of both networks at the last iteration, as a fraction of `lr_g` and
+    /// `lr_d`: the rate decays linearly from ×1 at the first iteration to ×`lr_final` at the
+    /// last (1 is a constant rate).
+    pub lr_final: f32,
+    /// EMA decay `β` of a copy of G's weights, `θ̄ ← βθ̄ + (1 − β)θ` after every iteration;
+    /// that copy is the generator sampled, scored and saved (0 is off: the last weights).
+    /// Yazici et al. 2018, "The Unusual Effectiveness of Averaging in GAN Training",
+    /// arXiv:1806.04498, §3.
+    pub ema_g: f32,
 }
 
 impl Default for TrainConfig {
@@ -178,6 +187,8 @@ impl TrainConfig {
             max_skips: 5,
             clip: 0.0,
             generators: 1,
+            lr_final: 1.0,
+            ema_g: 0.0,
         }
     }
 
@@ -225,6 +236,8 @@ impl TrainConfig {
         count("max_skips", self.max_skips, 0, 10_000)?;
         range("clip", self.clip, 0.0, 100.0, false)?;
         count("generators", self.generators, 1, 16)?;
+        range("lr_final", self.lr_final, 0.0, 1.0, false)?;
+        range("ema_g", self.ema_g, 0.0, 0.999_999, false)?;
         for (key, v) in [("d_floor", self.d_floor), ("g_floor", self.g_floor)] {
             if let Some(v) = v {
                 range(key, v, -1e6, 1e6, false)?;
@@ -293,6 +306,16 @@ impl TrainConfig {
                 ..SgdConfig::new(lr)
             }),
         }
+    }
+
+    /// The learning-rate multiplier at iteration `it`: linear from 1 to `lr_final`.
+    pub fn lr_factor(&self, it: u32) -> f32 {
+        let t = if self.steps > 1 {
+            it.min(self.steps - 1) as f32 / (self.steps - 1) as f32
+        } else {
+            0.0
+        };
+        1.0 + (self.lr_final - 1.0) * t
     }
 
     /// The D/G schedule.
@@ -373,6 +396,42 @@ mod tests {
                 .merge_str("loss = \"hinge\"\nlabel_smoothing = 0.9")
                 .is_err()
         );
+    }
+
+    #[test]
+    fn lr_decays_linearly_to_lr_final() {
+        let c = TrainConfig {
+            steps: 5,
+            lr_final: 0.2,
+            ..TrainConfig::baseline()
+        };
+        let f: Vec<f32> = (0..6).map(|it| c.lr_factor(it)).collect();
+        for (got, want) in f.iter().zip([1.0, 0.8, 0.6, 0.4, 0.2, 0.2]) {
+            assert!((got - want).abs() < 1e-6, "{f:?}");
+        }
+        let one = TrainConfig {
+            steps: 1,
+            ..c.clone()
+        };
+        assert_eq!(one.lr_factor(0), 1.0);
+        assert_eq!(TrainConfig::baseline().lr_factor(1234), 1.0);
+    }
+
+    #[test]
+    fn lr_final_and_ema_g_are_range_checked() {
+        for (text, key) in [
+            ("lr_final = 1.5", "`lr_final`"),
+            ("lr_final = -0.1", "`lr_final`"),
+            ("ema_g = 1.0", "`ema_g`"),
+            ("ema_g = -0.5", "`ema_g`"),
+        ] {
+            let msg = format!("{:#}", TrainConfig::baseline().merge_str(text).unwrap_err());
+            assert!(msg.contains(key) && msg.contains("allowed"), "{msg}");
+        }
+        let c = TrainConfig::baseline()
+            .merge_str("lr_final = 0\nema_g = 0.999")
+            .unwrap();
+        assert_eq!((c.lr_final, c.ema_g), (0.0, 0.999));
     }
 
     #[test]

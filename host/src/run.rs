@@ -140,15 +140,15 @@ where
             seed: generator_seed(config.seed, i),
             ..config.clone()
         };
-        let gan = train::<G, D, B, CAP>(&cfg, &mut fill, |_, s| {
+        let trained = train::<G, D, B, CAP>(&cfg, &mut fill, |_, s| {
             if i == 0 {
                 losses.push(*s)
             }
         })?;
         if i == 0 {
-            first_d = Some(Box::new(gan.d.clone()));
+            first_d = Some(Box::new(trained.gan.d.clone()));
         }
-        generators.push(Box::new(gan.g.clone()));
+        generators.push(trained.generator);
     }
     let per_generator: Vec<_> = generators
         .iter()

@@ -3,11 +3,10 @@
 use crate::config::{HistoryKind, TrainConfig};
 use anyhow::{Result, bail};
 use tinygan_core::gan::{Ema, History, Window};
-use tinygan_core::init;
 use tinygan_core::optim::AnyOptimizer;
 use tinygan_core::rng::Prng;
 use tinygan_core::train::{Gan, StepStats};
-use tinygan_core::{Network, Params, Zero};
+use tinygan_core::{Network, Params, Zero, init, params};
 
 /// Snapshots in the windowed historical average.
 pub const HISTORY_WINDOW: usize = 16;
@@ -73,13 +72,47 @@ pub fn init_weights<P: Params>(p: &mut P, rng: &mut Prng, slope: f32) {
     init::kaiming_normal(p, rng, slope);
 }
 
+/// A finished training run.
+pub struct Trained<G, D, const B: usize, const CAP: usize>
+where
+    G: Generator,
+    D: Discriminator<In = G::Out, Out = [f32; 1]>,
+{
+    /// The GAN as training left it (G's last weights).
+    pub gan: Box<HostGan<G, D, B, CAP>>,
+    /// The generator to sample and save: G's weights averaged by the EMA `ema_g` (with the
+    /// last weights' buffers), or a copy of the last weights when `ema_g` is 0.
+    pub generator: Box<G>,
+}
+
+/// Sets the learning rate of whichever optimiser `opt` is.
+fn set_lr<P>(opt: &mut AnyOptimizer<P>, lr: f32) {
+    match opt {
+        AnyOptimizer::Sgd(o) => o.config.lr = lr,
+        AnyOptimizer::Adam(o) => o.config.lr = lr,
+        AnyOptimizer::RmsProp(o) => o.config.lr = lr,
+    }
+}
+
+/// A copy of `live` whose trainable tensors are `ema`'s average (buffers stay `live`'s).
+fn averaged<G: Params + Zero>(live: &G, ema: &Ema<G>) -> Box<G> {
+    let mut g = Box::new(G::ZERO);
+    params::copy(&mut *g, live);
+    for i in 0..G::TENSORS {
+        g.tensor_mut(i).copy_from_slice(ema.average().tensor(i));
+    }
+    g
+}
+
 /// Trains a GAN with `config` on batches from `fill_real`, calling `progress` after each
-/// iteration. Fails on a non-finite loss, naming the iteration.
+/// iteration: learning rates follow [`TrainConfig::lr_factor`], and with `ema_g` > 0 an EMA
+/// of G's weights is taken after every iteration. Fails on a non-finite loss, naming the
+/// iteration.
 pub fn train<G, D, const B: usize, const CAP: usize>(
     config: &TrainConfig,
     mut fill_real: impl FnMut(&mut [D::In; B]),
     mut progress: impl FnMut(u32, &StepStats),
-) -> Result<Box<HostGan<G, D, B, CAP>>>
+) -> Result<Trained<G, D, B, CAP>>
 where
     G: Generator,
     D: Discriminator<In = G::Out, Out = [f32; 1]>,
@@ -100,7 +133,11 @@ where
         config.balance(),
         config.seed ^ 0x9E37_79B9,
     ));
+    let mut ema = (config.ema_g > 0.0).then(|| Box::new(Ema::<G>::new(config.ema_g)));
     for it in 0..config.steps {
+        let f = config.lr_factor(it);
+        set_lr(&mut gan.opt_g, config.lr_g * f);
+        set_lr(&mut gan.opt_d, config.lr_d * f);
         let stats = gan.iteration(&mut fill_real);
         if stats.diverged() {
             bail!(
@@ -109,7 +146,90 @@ where
                 stats.g_loss
             );
         }
+        if let Some(ema) = ema.as_mut() {
+            ema.push(&gan.g);
+        }
         progress(it, &stats);
     }
-    Ok(gan)
+    let generator = match &ema {
+        Some(ema) => averaged(&gan.g, ema),
+        None => {
+            let mut g = Box::new(G::ZERO);
+            params::copy(&mut *g, &gan.g);
+            g
+        }
+    };
+    Ok(Trained { gan, generator })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Toy;
+    use crate::presets::mixture::{MixD, MixG};
+
+    /// G after training `steps` iterations on ring8 with `config` (on a thread with a big
+    /// stack: `Gan::new` builds the whole GAN by value before boxing it).
+    fn trained(config: &TrainConfig, steps: u32) -> Box<MixG> {
+        let config = TrainConfig {
+            steps,
+            ..config.clone()
+        };
+        let run = move || {
+            let mut rng = Prng::new(7);
+            let fill = move |b: &mut [[f32; 2]; 4]| {
+                b.copy_from_slice(&Toy::Ring8.sample_model(&mut rng, 4));
+            };
+            train::<MixG, MixD, 4, 8>(&config, fill, |_, _| {})
+                .unwrap()
+                .generator
+        };
+        std::thread::Builder::new()
+            .stack_size(32 << 20)
+            .spawn(run)
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+
+    fn tensors(g: &MixG) -> Vec<f32> {
+        (0..MixG::TENSORS)
+            .flat_map(|i| g.tensor(i).to_vec())
+            .collect()
+    }
+
+    #[test]
+    fn ema_generator_is_the_average_of_the_iterates() {
+        let plain = TrainConfig {
+            lr_g: 1e-2,
+            ..TrainConfig::baseline()
+        };
+        let g: Vec<Vec<f32>> = (1..=3).map(|k| tensors(&trained(&plain, k))).collect();
+        assert_ne!(g[0], g[2]);
+        let beta = 0.75;
+        let ema = TrainConfig {
+            ema_g: beta,
+            ..plain.clone()
+        };
+        let got = tensors(&trained(&ema, 3));
+        for (i, &v) in got.iter().enumerate() {
+            let want = (g[0][i] * beta + g[1][i] * (1.0 - beta)) * beta + g[2][i] * (1.0 - beta);
+            assert!((v - want).abs() < 1e-6, "tensor element {i}: {v} vs {want}");
+        }
+    }
+
+    #[test]
+    fn lr_final_scales_the_last_update() {
+        let config = TrainConfig {
+            lr_final: 0.0,
+            ..TrainConfig::baseline()
+        };
+        // The second (last) iteration runs at rate 0: nothing moves.
+        assert_eq!(tensors(&trained(&config, 2)), tensors(&trained(&config, 1)));
+        let constant = TrainConfig::baseline();
+        assert_ne!(
+            tensors(&trained(&constant, 2)),
+            tensors(&trained(&constant, 1))
+        );
+    }
 }
