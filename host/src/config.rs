@@ -125,6 +125,11 @@ pub struct TrainConfig {
     pub clip: f32,
     /// Generators trained (multiple GANs; each kept for the modes it covers best).
     pub generators: u32,
+    /// Decay of an exponential moving average of G's weights, taken after every iteration
+    /// and saved as the trained G instead of the last iterate (0 is off; Yazıcı et al.
+    /// 2019, "The Unusual Effectiveness of Averaging in GAN Training", arXiv:1806.04498,
+    /// §3). Buffers (batch-norm statistics) stay those of the last iterate.
+    pub g_ema: f32,
 }
 
 impl Default for TrainConfig {
@@ -178,6 +183,7 @@ impl TrainConfig {
             max_skips: 5,
             clip: 0.0,
             generators: 1,
+            g_ema: 0.0,
         }
     }
 
@@ -225,6 +231,7 @@ impl TrainConfig {
         count("max_skips", self.max_skips, 0, 10_000)?;
         range("clip", self.clip, 0.0, 100.0, false)?;
         count("generators", self.generators, 1, 16)?;
+        range("g_ema", self.g_ema, 0.0, 0.999_999, false)?;
         for (key, v) in [("d_floor", self.d_floor), ("g_floor", self.g_floor)] {
             if let Some(v) = v {
                 range(key, v, -1e6, 1e6, false)?;
@@ -336,6 +343,8 @@ mod tests {
             .unwrap_err();
         let msg = format!("{err:#}");
         assert!(msg.contains("`replay`") && msg.contains("[0, 1]"), "{msg}");
+        let err = TrainConfig::baseline().merge_str("g_ema = 1").unwrap_err();
+        assert!(format!("{err:#}").contains("`g_ema`"), "{err:#}");
         let err = TrainConfig::baseline()
             .merge_str("label_smoothing = 0")
             .unwrap_err();

@@ -100,8 +100,12 @@ where
         config.balance(),
         config.seed ^ 0x9E37_79B9,
     ));
+    let mut g_ema = (config.g_ema > 0.0).then(|| Box::new(Ema::<G>::new(config.g_ema)));
     for it in 0..config.steps {
         let stats = gan.iteration(&mut fill_real);
+        if let Some(avg) = &mut g_ema {
+            avg.push(&gan.g);
+        }
         if stats.diverged() {
             bail!(
                 "training diverged at iteration {it}: D loss {:?}, G loss {:?} (try a lower learning rate)",
@@ -110,6 +114,11 @@ where
             );
         }
         progress(it, &stats);
+    }
+    if let Some(avg) = &g_ema {
+        for i in 0..G::TENSORS {
+            gan.g.tensor_mut(i).copy_from_slice(avg.average().tensor(i));
+        }
     }
     Ok(gan)
 }
