@@ -122,3 +122,53 @@ where
     }
     Ok(gan)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::presets::mixture::{BATCH, MixD, MixG, REPLAY};
+
+    fn trained_g(steps: u32, g_ema: f32) -> MixG {
+        let config = TrainConfig {
+            steps,
+            g_ema,
+            ..TrainConfig::baseline()
+        };
+        let fill = |b: &mut [[f32; 2]; BATCH]| {
+            for (i, p) in b.iter_mut().enumerate() {
+                *p = [(i % 3) as f32 * 0.5 - 0.5, 0.25];
+            }
+        };
+        // Building the GAN passes through the stack (see `run::run`).
+        std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn(move || {
+                train::<MixG, MixD, BATCH, REPLAY>(&config, fill, |_, _| {})
+                    .unwrap()
+                    .g
+            })
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+
+    #[test]
+    fn g_ema_saves_the_average_of_the_iterates() {
+        let (first, second) = (trained_g(1, 0.0), trained_g(2, 0.0));
+        let avg = trained_g(2, 0.5);
+        for i in 0..MixG::TENSORS {
+            for ((&a, &t1), &t2) in avg
+                .tensor(i)
+                .iter()
+                .zip(first.tensor(i))
+                .zip(second.tensor(i))
+            {
+                assert!(
+                    (a - (0.5 * t1 + 0.5 * t2)).abs() < 1e-6,
+                    "tensor {i}: {a} vs {t1}, {t2}"
+                );
+            }
+        }
+        assert_ne!(avg.tensor(0), second.tensor(0));
+    }
+}
