@@ -147,6 +147,7 @@ fn run(cli: Cli) -> Result<()> {
             cfg.seed = seed.unwrap_or(cfg.seed);
             let outcome = tinygan::run::run(data, &cfg, Some(&out))?;
             println!("{}", serde_json::to_string_pretty(&outcome.metrics)?);
+            print!("{}", tinygan::run::summary(data, &outcome)?);
             println!("wrote {}", out.join("model.tgan").display());
         }
         Command::Eval {

@@ -18,7 +18,7 @@ use crate::model_io::{OutputScaling, save};
 use crate::multi::Mixture;
 use crate::presets::{digits, mixture};
 use crate::train::{Discriminator, Generator, train};
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use std::path::Path;
 use tinygan_core::model::Fingerprint;
 use tinygan_core::rng::Prng;
@@ -53,8 +53,23 @@ macro_rules! fit_preset {
     };
 }
 
+/// Stack of the training thread: the networks, optimisers and batch buffers live in one
+/// box, but building it passes through the stack (about 4 MB per copy for digits).
+const TRAIN_STACK: usize = 256 << 20;
+
 /// Trains on `data` with `config`; writes the model and reports into `out` if given.
 pub fn run(data: Dataset, config: &TrainConfig, out: Option<&Path>) -> Result<Outcome> {
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .stack_size(TRAIN_STACK)
+            .spawn_scoped(s, || run_here(data, config, out))
+            .context("cannot start the training thread")?
+            .join()
+            .map_err(|_| anyhow::anyhow!("the training thread panicked"))?
+    })
+}
+
+fn run_here(data: Dataset, config: &TrainConfig, out: Option<&Path>) -> Result<Outcome> {
     config.validate()?;
     match data.toy() {
         Some(toy) => run_mixture(toy, data, config, out),
@@ -204,6 +219,40 @@ where
         samples,
         losses,
     })
+}
+
+/// Digits shown in the terminal preview after training.
+pub const PREVIEW: usize = 10;
+
+/// What `tinygan train` shows after the JSON metrics: for digits, a row of generated
+/// digits in ASCII and a table of the first `n` generated digits against `n` held-out real
+/// ones (the ceiling; both scores depend on `n`, DESIGN §4), `n` = all held-out digits.
+/// Nothing for the 2-D mixtures (their metrics are already absolute).
+pub fn summary(data: Dataset, outcome: &Outcome) -> Result<String> {
+    if data != Dataset::Digits {
+        return Ok(String::new());
+    }
+    let n = Digits::load()?.held_out.len().min(outcome.samples.len());
+    let (EvalReport::Digits(g), EvalReport::Digits(c)) =
+        (data.score(&outcome.samples[..n])?, data.ceiling(n, 0)?)
+    else {
+        bail!("digits are scored as digits");
+    };
+    let mut s = crate::plot::ascii_digits(&outcome.samples, PREVIEW);
+    s += &format!(
+        "{:<22}{:>18}{:>18}{:>17}\n",
+        "", "classifier score", "Fréchet distance", "classes covered"
+    );
+    for (name, m) in [
+        (format!("generated, n = {n}"), g),
+        (format!("held-out real, n = {n}"), c),
+    ] {
+        s += &format!(
+            "{name:<22}{:>18.2}{:>18.2}{:>17}\n",
+            m.classifier_score, m.frechet_distance, m.classes_covered
+        );
+    }
+    Ok(s)
 }
 
 fn losses_csv(losses: &[StepStats]) -> String {

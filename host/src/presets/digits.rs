@@ -115,7 +115,14 @@ impl Discriminator for DigitsDMbd {
     const FEATURE_LAYER: usize = 3;
 }
 
-/// The default config for digits: the best combination of techniques found.
+/// The default config for digits: the best combination of techniques found (docs/RESULTS.md,
+/// "Digits: default training"): the plain G and D, non-saturating BCE, Adam with G's
+/// learning rate ten times D's, and G sampled from an EMA of its weights.
 pub fn config() -> TrainConfig {
-    TrainConfig::baseline()
+    TrainConfig {
+        lr_g: 2e-3,
+        lr_d: 2e-4,
+        ema_g: 0.999,
+        ..TrainConfig::baseline()
+    }
 }
