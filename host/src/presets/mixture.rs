@@ -130,8 +130,9 @@ impl Discriminator for MixDMbd {
 /// EMA (β 0.999) of G's weights; on ring8, experience replay (half of each fake batch)
 /// kept every mode. Batch norm in G, minibatch discrimination, LSGAN and hinge losses did
 /// not help. Short of the goals (PacGAN4's 24.8 modes at 93.6 % HQ on grid25; 8/8 at ≥ 97 %
-/// on ring8): this rate sometimes collapses G into a tanh-saturated corner in the first
-/// 1,000 iterations (grid25 seed 6), and ring8 drops one or two modes in half the seeds.
+/// on ring8): grid25 averages 22 modes at 80 % HQ, this rate can collapse G into a
+/// tanh-saturated corner in the first 1,000 iterations, and ring8 drops one or more modes
+/// in about half the seeds (figures in docs/RESULTS.md).
 pub fn config(toy: Toy) -> TrainConfig {
     let base = TrainConfig {
         lr_g: 2e-3,
