@@ -5,9 +5,9 @@
 //! - PacGAN's 2-D model (Lin et al. 2018, arXiv:1712.04086, §5.1): G `z ∈ R² → 4 × (400,
 //!   batch norm, ReLU) → 2`, D `2 → 3 × (200, ReLU) → 1`, batch 100;
 //! - the digits model of [`crate::presets::digits`]: G [`DigitsGBn`] (dense, transposed
-//!   conv, conv, batch norm), D [`DigitsD`] (two strided convs, dense), batch 64. Minibatch
-//!   discrimination goes between D's `flat` and `out` layers
-//!   (`mbd: MinibatchDiscrimination<256, 16, 8, 272>` and `out: Dense<272, 1>`).
+//!   conv, conv, batch norm), D [`DigitsDMbd`]: the preset's [`DigitsD`] (two strided
+//!   convs, dense) with minibatch discrimination (K = 16 kernels of D = 8) before the
+//!   logit, batch 64.
 //!
 //! Both sides use Adam (lr 2·10⁻⁴, β = (0.5, 0.999)) and the non-saturating BCE loss
 //! ([`StepConfig::BASELINE`]), real batches cycled from a fixed pool.
@@ -37,7 +37,7 @@
 //! runs single-threaded (`--threads 1`) and reports its own median.
 
 use super::{median, rates};
-use crate::presets::digits::{self, DigitsD, DigitsGBn};
+use crate::presets::digits::{self, DigitsD, DigitsDMbd, DigitsGBn};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use std::process::Command;
@@ -92,8 +92,10 @@ const PACGAN_D_MACS: &[usize] = &[2 * 200, 200 * 200, 200 * 200, 200];
 /// MACs per sample of [`DigitsGBn`]: dense, transposed conv (adjoint of a 16→32, 8×8→4×4,
 /// k4 convolution), conv 16→1 k3 on 8×8.
 const DIGITS_G_MACS: &[usize] = &[digits::Z * 512, 32 * 4 * 4 * 16 * 4 * 4, 8 * 8 * 16 * 3 * 3];
-/// MACs per sample of [`DigitsD`]: conv 1→32 to 4×4, conv 32→64 to 2×2, dense 256→1.
-const DIGITS_D_MACS: &[usize] = &[32 * 4 * 4 * 16, 64 * 2 * 2 * 32 * 16, 256];
+/// MACs per sample of [`DigitsDMbd`]: conv 1→32 to 4×4, conv 32→64 to 2×2, the
+/// projection 256 → 16×8 of minibatch discrimination (its pairwise distances and
+/// exponentials are not MACs and not counted), dense 272→1.
+const DIGITS_D_MACS: &[usize] = &[32 * 4 * 4 * 16, 64 * 2 * 2 * 32 * 16, 256 * 16 * 8, 272];
 
 /// FLOPs of one step (a D update and a G update) at batch `batch`; see the module docs.
 pub fn step_flops(g: &[usize], d: &[usize], batch: usize) -> f64 {
@@ -181,7 +183,7 @@ where
 fn ours(steps: usize, reps: usize) -> [Vec<f64>; 2] {
     [
         time_steps::<PacganG, PacganD, PACGAN_BATCH>(steps, reps, false),
-        time_steps::<DigitsGBn, DigitsD, { digits::BATCH }>(steps, reps, false),
+        time_steps::<DigitsGBn, DigitsDMbd, { digits::BATCH }>(steps, reps, false),
     ]
 }
 
@@ -204,7 +206,16 @@ pub struct TorchRun {
 fn torch(model: &str, steps: usize, reps: usize) -> Result<TorchRun> {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../bench/pytorch_step.py");
     let out = Command::new("python3")
-        .args([script, "--model", model, "--threads", "1", "--json"])
+        .args([
+            script,
+            "--model",
+            model,
+            "--threads",
+            "1",
+            "--json",
+            "--mbd",
+            "fused",
+        ])
         .args(["--steps", &steps.to_string(), "--reps", &reps.to_string()])
         .output()
         .context("could not run python3")?;
@@ -253,6 +264,8 @@ pub struct Report {
     pub rows: Vec<Row>,
     /// Our D updates per second for the digits model, without minibatch discrimination.
     pub ours_digits_d_steps_per_s: f64,
+    /// The same with minibatch discrimination.
+    pub ours_digits_d_mbd_steps_per_s: f64,
 }
 
 /// Runs the benchmark: ours, PyTorch, ours again, for both models.
@@ -276,6 +289,7 @@ pub fn run(steps: usize, reps: usize) -> Report {
         .collect();
     let after = ours(steps, reps / 2);
     let d_only = time_steps::<DigitsGBn, DigitsD, { digits::BATCH }>(steps, reps, true);
+    let d_mbd = time_steps::<DigitsGBn, DigitsDMbd, { digits::BATCH }>(steps, reps, true);
     let rows = models
         .into_iter()
         .zip(before.into_iter().zip(after))
@@ -296,6 +310,7 @@ pub fn run(steps: usize, reps: usize) -> Report {
         reps,
         rows,
         ours_digits_d_steps_per_s: median(&d_only),
+        ours_digits_d_mbd_steps_per_s: median(&d_mbd),
     }
 }
 
@@ -327,7 +342,9 @@ pub fn table(r: &Report) -> String {
         );
     }
     s += &format!(
-        "digits D update alone, ours: {:.1}/s\n",
+        "digits: ours D update with MBD / without: {:.2}× the time ({:.1}/s, {:.1}/s)\n",
+        r.ours_digits_d_steps_per_s / r.ours_digits_d_mbd_steps_per_s,
+        r.ours_digits_d_mbd_steps_per_s,
         r.ours_digits_d_steps_per_s
     );
     for row in &r.rows {
