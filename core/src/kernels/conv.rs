@@ -159,13 +159,11 @@ pub const PT: usize = 16;
 /// Rows (kernel taps or channels) per stack panel: the output tile is read and written
 /// once per `ROWS` taps. A panel is `ROWS × PT` floats on the stack: 8 KiB on 64-bit
 /// hosts, 2 KiB on 32-bit microcontrollers. Results do not depend on it.
-#[cfg(target_pointer_width = "64")]
-pub const ROWS: usize = 128;
-/// Rows (kernel taps or channels) per stack panel: the output tile is read and written
-/// once per `ROWS` taps. A panel is `ROWS × PT` floats on the stack: 8 KiB on 64-bit
-/// hosts, 2 KiB on 32-bit microcontrollers. Results do not depend on it.
-#[cfg(not(target_pointer_width = "64"))]
-pub const ROWS: usize = 32;
+pub const ROWS: usize = if cfg!(target_pointer_width = "64") {
+    128
+} else {
+    32
+};
 /// Accumulator rows the micro-kernel keeps in registers.
 const BLOCK: usize = 4;
 
