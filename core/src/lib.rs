@@ -13,6 +13,7 @@
 //! - [`init`]: Kaiming, Xavier and DCGAN initialisers over every tensor of a model;
 //! - [`gan`]: GAN losses and the techniques that act outside the layers (replay, noise, ...);
 //! - [`train`]: the training step over all of them, the same code on host and device;
+//! - [`math`]: the square root, vectorisable when `std` is linked, the same bits either way;
 //! - [`rng`]: a seeded PRNG and a Gaussian sampler that are bit-identical on host and device;
 //! - [`net`]: the [`network!`] macro that declares a network as a list of layers;
 //! - [`model`]: the versioned, checksummed model file, its reader and writer;
@@ -21,13 +22,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-#[cfg(test)]
+#[cfg(any(test, feature = "std"))]
 extern crate std;
 
 pub mod gan;
 pub mod init;
 pub mod kernels;
 pub mod layers;
+pub mod math;
 pub mod model;
 pub mod net;
 pub mod optim;

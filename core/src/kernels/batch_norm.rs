@@ -54,7 +54,7 @@ impl Layout {
         if self.spatial == 1 {
             load(x, at)
         } else {
-            core::array::from_fn(|l| x[at + l * self.spatial])
+            each(|l| x[at + l * self.spatial])
         }
     }
 
@@ -72,10 +72,15 @@ impl Layout {
     }
 }
 
-/// `[f(l) for l in 0..L]`.
+/// `[f(l) for l in 0..L]`, filled by a plain loop: `core::array::from_fn` is not always
+/// inlined, and a call per tile row keeps the lanes out of registers.
 #[inline(always)]
-fn each<const L: usize>(f: impl FnMut(usize) -> f32) -> [f32; L] {
-    core::array::from_fn(f)
+fn each<const L: usize>(mut f: impl FnMut(usize) -> f32) -> [f32; L] {
+    let mut v = [0.0; L];
+    for (l, v) in v.iter_mut().enumerate() {
+        *v = f(l);
+    }
+    v
 }
 
 /// Per-channel `(Σ (v − m), Σ (v − m)²)` over the values of samples `samples`.
@@ -176,7 +181,7 @@ fn reference<const L: usize>(
 /// `1 / √(var + eps)`.
 #[inline]
 fn inv_std(var: f32, eps: f32) -> f32 {
-    1.0 / libm::sqrtf(var + eps)
+    1.0 / crate::math::sqrt(var + eps)
 }
 
 /// `y = γ (x − mean)·inv + β` for channels `c0..c0 + L` of sample `n`, where

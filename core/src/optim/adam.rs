@@ -87,7 +87,7 @@ impl<P: Params> Optimizer<P> for Adam<P> {
         let c = self.config;
         let t = self.t as f32;
         let step_size = c.lr / (1.0 - libm::powf(c.beta1, t));
-        let sqrt_bc2 = libm::sqrtf(1.0 - libm::powf(c.beta2, t));
+        let sqrt_bc2 = crate::math::sqrt(1.0 - libm::powf(c.beta2, t));
         for i in 0..P::TENSORS {
             let (m, v) = (self.m.tensor_mut(i), self.v.tensor_mut(i));
             update(
@@ -124,7 +124,7 @@ pub fn update(
     for (((t, g), m), v) in theta.iter_mut().zip(g).zip(m).zip(v) {
         *m = c.beta1 * *m + (1.0 - c.beta1) * g;
         *v = c.beta2 * *v + (1.0 - c.beta2) * (g * g);
-        *t -= step_size * *m / (libm::sqrtf(*v) / sqrt_bc2 + c.eps);
+        *t -= step_size * *m / (crate::math::sqrt(*v) / sqrt_bc2 + c.eps);
     }
 }
 

@@ -20,7 +20,7 @@ pub fn l2_norm<P: Params>(p: &P) -> f32 {
     let sq: f32 = (0..P::TENSORS)
         .map(|i| p.tensor(i).iter().map(|x| x * x).sum::<f32>())
         .sum();
-    libm::sqrtf(sq)
+    crate::math::sqrt(sq)
 }
 
 /// Scales `grads` so that their global L2 norm is at most `max_norm`, and returns the norm

@@ -80,7 +80,7 @@ pub fn update(theta: &mut [f32], g: &[f32], v: &mut [f32], c: RmsPropConfig) {
     debug_assert!(theta.len() == g.len() && g.len() == v.len());
     for ((t, g), v) in theta.iter_mut().zip(g).zip(v) {
         *v = c.alpha * *v + (1.0 - c.alpha) * (g * g);
-        *t -= c.lr * g / (libm::sqrtf(*v) + c.eps);
+        *t -= c.lr * g / (crate::math::sqrt(*v) + c.eps);
     }
 }
 
