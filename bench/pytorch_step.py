@@ -103,6 +103,32 @@ class DigitsD(nn.Sequential):
         )
 
 
+class SmallG(nn.Sequential):
+    """host/src/bench/models.rs SmallG: z in R^16 -> 256 (BN, ReLU) -> 16x4x4 ->
+    transposed conv k4 s2 p1 to 8x8x8 (BN, ReLU) -> conv k3 p1 to 1x8x8 -> tanh."""
+
+    def __init__(self):
+        super().__init__(
+            nn.Linear(16, 256), nn.BatchNorm1d(256), nn.ReLU(),
+            nn.Unflatten(1, (16, 4, 4)),
+            nn.ConvTranspose2d(16, 8, 4, 2, 1), nn.BatchNorm2d(8), nn.ReLU(),
+            nn.Conv2d(8, 1, 3, 1, 1), nn.Tanh(),
+        )
+
+
+class SmallD(nn.Sequential):
+    """host/src/bench/models.rs SmallD: 1x8x8 -> conv k4 s2 p1 to 16x4x4 (LeakyReLU 0.2)
+    -> conv k4 s2 p1 to 32x2x2 (LeakyReLU 0.2) -> flatten 128 -> MBD K=16 D=8 -> 144 ->
+    Linear 1."""
+
+    def __init__(self):
+        super().__init__(
+            nn.Conv2d(1, 16, 4, 2, 1), nn.LeakyReLU(0.2),
+            nn.Conv2d(16, 32, 4, 2, 1), nn.LeakyReLU(0.2),
+            nn.Flatten(), Mbd(128, False), nn.Linear(128 + MBD_K, 1),
+        )
+
+
 class Step:
     """The two updates of one training step on a pool of real batches."""
 
@@ -158,12 +184,14 @@ def rate(fn, steps, warmup, reps):
 def build(model, mbd):
     if model == "pacgan":
         return Step(PacganG(), PacganD(), 2, (2,), 100)
+    if model == "digits-small":
+        return Step(SmallG(), SmallD(), 16, (1, 8, 8), 64)
     return Step(DigitsG(), DigitsD(mbd), 32, (1, 8, 8), 64)
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--model", choices=["pacgan", "digits"], required=True)
+    p.add_argument("--model", choices=["pacgan", "digits", "digits-small"], required=True)
     p.add_argument("--steps", type=int, default=200, help="steps per repetition")
     p.add_argument("--reps", type=int, default=5, help="repetitions (median reported)")
     p.add_argument("--warmup", type=int, default=20)

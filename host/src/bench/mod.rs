@@ -3,6 +3,7 @@
 //!
 //! - [`step`]: a GAN training step of two reference models against PyTorch.
 
+pub mod models;
 pub mod step;
 
 use std::time::Instant;

@@ -1,13 +1,16 @@
 //! `tinygan bench step`: one GAN training step (a D update and a G update, forward,
-//! backward and Adam) for two reference models, against PyTorch in the same run.
+//! backward and Adam) for three reference models, against PyTorch in the same run.
 //!
-//! Models (the same in `bench/pytorch_step.py`):
+//! Models ([`super::models`], the same in `bench/pytorch_step.py`):
 //! - PacGAN's 2-D model (Lin et al. 2018, arXiv:1712.04086, §5.1): G `z ∈ R² → 4 × (400,
 //!   batch norm, ReLU) → 2`, D `2 → 3 × (200, ReLU) → 1`, batch 100;
 //! - the digits model of [`crate::presets::digits`]: G [`DigitsGBn`] (dense, transposed
 //!   conv, conv, batch norm), D [`DigitsDMbd`]: the preset's [`DigitsD`] (two strided
 //!   convs, dense) with minibatch discrimination (K = 16 kernels of D = 8) before the
-//!   logit, batch 64.
+//!   logit, batch 64;
+//! - `digits-small`: [`SmallG`] and [`SmallD`], the same structure at half the width
+//!   (about a seventh of the FLOPs), batch 64: a model of the size where PyTorch's step
+//!   is mostly framework overhead.
 //!
 //! Both sides use Adam (lr 2·10⁻⁴, β = (0.5, 0.999)) and the non-saturating BCE loss
 //! ([`StepConfig::BASELINE`]), real batches cycled from a fixed pool.
@@ -15,9 +18,7 @@
 //! # FLOPs
 //!
 //! Counted analytically from the multiply-accumulates (MACs) per sample of the dense and
-//! convolution layers (a convolution's MACs are `cout·oh·ow·cin·kh·kw`, padding taps
-//! included, as the frameworks count them; a transposed convolution's are those of the
-//! convolution it is the adjoint of): 2 FLOPs per MAC forward, 2 for the input gradient
+//! convolution layers (see [`super::models`]): 2 FLOPs per MAC forward, 2 for the input gradient
 //! and 2 for the parameter gradient. Batch norm, activations, loss and Adam are not
 //! counted (they are linear in the activations or parameters, not in the MACs). The step
 //! counts only the work a step needs, which is what the PyTorch script computes:
@@ -36,66 +37,19 @@
 //! repetitions before the PyTorch run and half after, and the median is reported. PyTorch
 //! runs single-threaded (`--threads 1`) and reports its own median.
 
+use super::models::*;
 use super::{median, rates};
-use crate::presets::digits::{self, DigitsD, DigitsDMbd, DigitsGBn};
+use crate::presets::digits::{DigitsD, DigitsDMbd, DigitsGBn};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use std::process::Command;
 use tinygan_core::gan::Balance;
 use tinygan_core::init;
-use tinygan_core::layers::{BatchNorm1d, Dense, Relu};
 use tinygan_core::optim::{Adam, AdamConfig};
 use tinygan_core::rng::{Prng, fill_gaussian};
 use tinygan_core::tensor::flat_mut;
 use tinygan_core::train::{Gan, StepConfig};
 use tinygan_core::{Network, Tensor};
-
-/// Batch of the PacGAN model.
-pub const PACGAN_BATCH: usize = 100;
-
-tinygan_core::network! {
-    /// PacGAN's 2-D generator: z ∈ R² → 4 × (400, batch norm, ReLU) → 2.
-    pub struct PacganG, acts PacganGActs {
-        fc1: Dense<2, 400>,
-        bn1: BatchNorm1d<400>,
-        a1: Relu<[f32; 400]>,
-        fc2: Dense<400, 400>,
-        bn2: BatchNorm1d<400>,
-        a2: Relu<[f32; 400]>,
-        fc3: Dense<400, 400>,
-        bn3: BatchNorm1d<400>,
-        a3: Relu<[f32; 400]>,
-        fc4: Dense<400, 400>,
-        bn4: BatchNorm1d<400>,
-        a4: Relu<[f32; 400]>,
-        out: Dense<400, 2>,
-    }
-}
-
-tinygan_core::network! {
-    /// PacGAN's 2-D discriminator: 2 → 3 × (200, ReLU) → 1 logit.
-    pub struct PacganD, acts PacganDActs {
-        fc1: Dense<2, 200>,
-        a1: Relu<[f32; 200]>,
-        fc2: Dense<200, 200>,
-        a2: Relu<[f32; 200]>,
-        fc3: Dense<200, 200>,
-        a3: Relu<[f32; 200]>,
-        out: Dense<200, 1>,
-    }
-}
-
-/// MACs per sample of the weighted layers of PacGAN's G, first layer first.
-const PACGAN_G_MACS: &[usize] = &[2 * 400, 400 * 400, 400 * 400, 400 * 400, 400 * 2];
-/// MACs per sample of the weighted layers of PacGAN's D.
-const PACGAN_D_MACS: &[usize] = &[2 * 200, 200 * 200, 200 * 200, 200];
-/// MACs per sample of [`DigitsGBn`]: dense, transposed conv (adjoint of a 16→32, 8×8→4×4,
-/// k4 convolution), conv 16→1 k3 on 8×8.
-const DIGITS_G_MACS: &[usize] = &[digits::Z * 512, 32 * 4 * 4 * 16 * 4 * 4, 8 * 8 * 16 * 3 * 3];
-/// MACs per sample of [`DigitsDMbd`]: conv 1→32 to 4×4, conv 32→64 to 2×2, the
-/// projection 256 → 16×8 of minibatch discrimination (its pairwise distances and
-/// exponentials are not MACs and not counted), dense 272→1.
-const DIGITS_D_MACS: &[usize] = &[32 * 4 * 4 * 16, 64 * 2 * 2 * 32 * 16, 256 * 16 * 8, 272];
 
 /// FLOPs of one step (a D update and a G update) at batch `batch`; see the module docs.
 pub fn step_flops(g: &[usize], d: &[usize], batch: usize) -> f64 {
@@ -179,11 +133,12 @@ where
     rates(reps, steps, step)
 }
 
-/// Ours for both models, `reps` repetitions of `steps` steps.
-fn ours(steps: usize, reps: usize) -> [Vec<f64>; 2] {
+/// Ours for the three models, `reps` repetitions of `steps` steps.
+fn ours(steps: usize, reps: usize) -> [Vec<f64>; 3] {
     [
         time_steps::<PacganG, PacganD, PACGAN_BATCH>(steps, reps, false),
-        time_steps::<DigitsGBn, DigitsDMbd, { digits::BATCH }>(steps, reps, false),
+        time_steps::<DigitsGBn, DigitsDMbd, DIGITS_BATCH>(steps, reps, false),
+        time_steps::<SmallG, SmallD, DIGITS_BATCH>(steps, reps, false),
     ]
 }
 
@@ -279,7 +234,12 @@ pub fn run(steps: usize, reps: usize) -> Report {
         },
         Model {
             name: "digits",
-            flops: step_flops(DIGITS_G_MACS, DIGITS_D_MACS, digits::BATCH),
+            flops: step_flops(DIGITS_G_MACS, DIGITS_D_MACS, DIGITS_BATCH),
+            rates: vec![],
+        },
+        Model {
+            name: "digits-small",
+            flops: step_flops(SMALL_G_MACS, SMALL_D_MACS, DIGITS_BATCH),
             rates: vec![],
         },
     ];
@@ -288,8 +248,8 @@ pub fn run(steps: usize, reps: usize) -> Report {
         .map(|m| torch(m.name, steps, reps).map_err(|e| format!("{e:#}")))
         .collect();
     let after = ours(steps, reps / 2);
-    let d_only = time_steps::<DigitsGBn, DigitsD, { digits::BATCH }>(steps, reps, true);
-    let d_mbd = time_steps::<DigitsGBn, DigitsDMbd, { digits::BATCH }>(steps, reps, true);
+    let d_only = time_steps::<DigitsGBn, DigitsD, DIGITS_BATCH>(steps, reps, true);
+    let d_mbd = time_steps::<DigitsGBn, DigitsDMbd, DIGITS_BATCH>(steps, reps, true);
     let rows = models
         .into_iter()
         .zip(before.into_iter().zip(after))
@@ -317,7 +277,7 @@ pub fn run(steps: usize, reps: usize) -> Report {
 /// The report as a table.
 pub fn table(r: &Report) -> String {
     let mut s = format!(
-        "{:<8} {:>10} {:>12} {:>13} {:>7} {:>11} {:>12}\n",
+        "{:<12} {:>10} {:>12} {:>13} {:>7} {:>11} {:>12}\n",
         "model", "MFLOP/step", "ours step/s", "torch step/s", "ratio", "ours GF/s", "torch GF/s"
     );
     for row in &r.rows {
@@ -331,7 +291,7 @@ pub fn table(r: &Report) -> String {
             Err(_) => ("-".into(), "-".into(), "-".into()),
         };
         s += &format!(
-            "{:<8} {:>10.1} {:>12.1} {:>13} {:>7} {:>11.1} {:>12}\n",
+            "{:<12} {:>10.1} {:>12.1} {:>13} {:>7} {:>11.1} {:>12}\n",
             row.model,
             row.flops_per_step * 1e-6,
             row.ours_steps_per_s,
