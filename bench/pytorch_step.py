@@ -54,15 +54,16 @@ class PacganD(nn.Sequential):
 
 
 class DigitsG(nn.Sequential):
-    """host/src/presets/digits.rs DigitsGBn: z in R^32 -> 512 (BN, ReLU) -> 32x4x4 ->
-    transposed conv k4 s2 p1 to 16x8x8 (BN, ReLU) -> conv k3 p1 to 1x8x8 -> tanh."""
+    """host/src/presets/digits.rs DigitsGBn (z 32, widths 32 and 16) and
+    host/src/bench/models.rs SmallG (z 16, widths 16 and 8): z -> 16 c1 (BN, ReLU) ->
+    c1x4x4 -> transposed conv k4 s2 p1 to c2x8x8 (BN, ReLU) -> conv k3 p1 to 1x8x8 -> tanh."""
 
-    def __init__(self):
+    def __init__(self, z=32, c1=32, c2=16):
         super().__init__(
-            nn.Linear(32, 512), nn.BatchNorm1d(512), nn.ReLU(),
-            nn.Unflatten(1, (32, 4, 4)),
-            nn.ConvTranspose2d(32, 16, 4, 2, 1), nn.BatchNorm2d(16), nn.ReLU(),
-            nn.Conv2d(16, 1, 3, 1, 1), nn.Tanh(),
+            nn.Linear(z, c1 * 16), nn.BatchNorm1d(c1 * 16), nn.ReLU(),
+            nn.Unflatten(1, (c1, 4, 4)),
+            nn.ConvTranspose2d(c1, c2, 4, 2, 1), nn.BatchNorm2d(c2), nn.ReLU(),
+            nn.Conv2d(c2, 1, 3, 1, 1), nn.Tanh(),
         )
 
 
@@ -88,44 +89,19 @@ class Mbd(nn.Module):
 
 
 class DigitsD(nn.Sequential):
-    """host/src/presets/digits.rs DigitsD: 1x8x8 -> conv k4 s2 p1 to 32x4x4 (LeakyReLU
-    0.2) -> conv k4 s2 p1 to 64x2x2 (LeakyReLU 0.2) -> flatten 256 -> [MBD K=16 D=8 ->
-    272] -> Linear 1."""
+    """host/src/presets/digits.rs DigitsD (widths 32 and 64) and host/src/bench/models.rs
+    SmallD (16 and 32): 1x8x8 -> conv k4 s2 p1 to c1x4x4 (LeakyReLU 0.2) -> conv k4 s2 p1
+    to c2x2x2 (LeakyReLU 0.2) -> flatten 4 c2 -> [MBD K=16 D=8 -> 4 c2 + 16] -> Linear 1."""
 
-    def __init__(self, mbd):
-        tail = [nn.Linear(256, 1)]
+    def __init__(self, mbd, c1=32, c2=64):
+        flat = 4 * c2
+        tail = [nn.Linear(flat, 1)]
         if mbd != "none":
-            tail = [Mbd(256, mbd == "materialised"), nn.Linear(256 + MBD_K, 1)]
+            tail = [Mbd(flat, mbd == "materialised"), nn.Linear(flat + MBD_K, 1)]
         super().__init__(
-            nn.Conv2d(1, 32, 4, 2, 1), nn.LeakyReLU(0.2),
-            nn.Conv2d(32, 64, 4, 2, 1), nn.LeakyReLU(0.2),
+            nn.Conv2d(1, c1, 4, 2, 1), nn.LeakyReLU(0.2),
+            nn.Conv2d(c1, c2, 4, 2, 1), nn.LeakyReLU(0.2),
             nn.Flatten(), *tail,
-        )
-
-
-class SmallG(nn.Sequential):
-    """host/src/bench/models.rs SmallG: z in R^16 -> 256 (BN, ReLU) -> 16x4x4 ->
-    transposed conv k4 s2 p1 to 8x8x8 (BN, ReLU) -> conv k3 p1 to 1x8x8 -> tanh."""
-
-    def __init__(self):
-        super().__init__(
-            nn.Linear(16, 256), nn.BatchNorm1d(256), nn.ReLU(),
-            nn.Unflatten(1, (16, 4, 4)),
-            nn.ConvTranspose2d(16, 8, 4, 2, 1), nn.BatchNorm2d(8), nn.ReLU(),
-            nn.Conv2d(8, 1, 3, 1, 1), nn.Tanh(),
-        )
-
-
-class SmallD(nn.Sequential):
-    """host/src/bench/models.rs SmallD: 1x8x8 -> conv k4 s2 p1 to 16x4x4 (LeakyReLU 0.2)
-    -> conv k4 s2 p1 to 32x2x2 (LeakyReLU 0.2) -> flatten 128 -> MBD K=16 D=8 -> 144 ->
-    Linear 1."""
-
-    def __init__(self):
-        super().__init__(
-            nn.Conv2d(1, 16, 4, 2, 1), nn.LeakyReLU(0.2),
-            nn.Conv2d(16, 32, 4, 2, 1), nn.LeakyReLU(0.2),
-            nn.Flatten(), Mbd(128, False), nn.Linear(128 + MBD_K, 1),
         )
 
 
@@ -185,7 +161,7 @@ def build(model, mbd):
     if model == "pacgan":
         return Step(PacganG(), PacganD(), 2, (2,), 100)
     if model == "digits-small":
-        return Step(SmallG(), SmallD(), 16, (1, 8, 8), 64)
+        return Step(DigitsG(16, 16, 8), DigitsD("fused", 16, 32), 16, (1, 8, 8), 64)
     return Step(DigitsG(), DigitsD(mbd), 32, (1, 8, 8), 64)
 
 
