@@ -5,7 +5,7 @@
 //!
 //! - [`loss`]: D and G losses on D's raw outputs (BCE with one-sided label smoothing,
 //!   minimax, LSGAN, hinge, Wasserstein), each writing dL/d(output);
-//! - [`clip`]: WGAN weight clipping over a model's parameters;
+//! - [`clip_value`](crate::optim::clip_value) (in [`optim`](crate::optim)): WGAN weight clipping over a model's parameters;
 //! - [`feature_matching`](mod@feature_matching): the generator loss on a D layer's features (Salimans §3.1);
 //! - [`history`]: historical averaging of parameters (Salimans §3.3), EMA or window mean;
 //! - [`replay`]: a static ring buffer of past fakes mixed into D's fake batches;

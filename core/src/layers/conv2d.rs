@@ -1,10 +1,7 @@
 //! 2-D convolution.
 
-use super::weight_bias::weight_bias_params;
-use super::{Layer, TrainLayer};
+use super::conv_impls::conv_impls;
 use crate::kernels::conv::{self as k, ConvShape};
-use crate::params::Params;
-use crate::tensor::{Zero, flat, flat_mut};
 
 /// 2-D convolution as PyTorch's `Conv2d` (cross-correlation, dilation 1, one group):
 ///
@@ -18,7 +15,7 @@ use crate::tensor::{Zero, flat, flat_mut};
 /// that backward.
 ///
 /// `OH` and `OW` must equal `(H + 2P − K)/S + 1` and `(W + 2P − K)/S + 1`; this is
-/// checked at compile time wherever the layer is used (its [`Zero::ZERO`] or `forward`):
+/// checked at compile time wherever the layer is used (its [`Zero::ZERO`](crate::tensor::Zero::ZERO) or `forward`):
 ///
 /// ```
 /// use tinygan_core::layers::Conv2d;
@@ -101,103 +98,23 @@ impl<
     };
 }
 
-impl<
-    const CIN: usize,
-    const COUT: usize,
-    const H: usize,
-    const W: usize,
-    const K: usize,
-    const S: usize,
-    const P: usize,
-    const OH: usize,
-    const OW: usize,
-> Layer for Conv2d<CIN, COUT, H, W, K, S, P, OH, OW>
-{
-    type In = [[[f32; W]; H]; CIN];
-    type Out = [[[f32; OW]; OH]; COUT];
-
-    fn forward<const B: usize>(&self, x: &[Self::In; B], y: &mut [Self::Out; B]) {
-        k::forward(&Self::SHAPE, flat(&self.w), &self.b, flat(x), flat_mut(y));
-    }
-}
-
-impl<
-    const CIN: usize,
-    const COUT: usize,
-    const H: usize,
-    const W: usize,
-    const K: usize,
-    const S: usize,
-    const P: usize,
-    const OH: usize,
-    const OW: usize,
-> Zero for Conv2d<CIN, COUT, H, W, K, S, P, OH, OW>
-{
-    const ZERO: Self = {
-        let _: ConvShape = Self::SHAPE;
-        Self {
-            w: Zero::ZERO,
-            b: [0.0; COUT],
-        }
-    };
-}
-
-impl<
-    const CIN: usize,
-    const COUT: usize,
-    const H: usize,
-    const W: usize,
-    const K: usize,
-    const S: usize,
-    const P: usize,
-    const OH: usize,
-    const OW: usize,
-> TrainLayer for Conv2d<CIN, COUT, H, W, K, S, P, OH, OW>
-{
-    fn backward<const B: usize>(
-        &self,
-        x: &[Self::In; B],
-        _y: &[Self::Out; B],
-        dy: &[Self::Out; B],
-        dx: &mut [Self::In; B],
-        grads: &mut Self,
-    ) {
-        let (w, dw) = (flat(&self.w), flat_mut(&mut grads.w));
-        let (x, dy, dx) = (flat(x), flat(dy), flat_mut(dx));
-        k::backward(&Self::SHAPE, w, x, dy, dx, dw, &mut grads.b);
-    }
-
-    fn backward_input<const B: usize>(
-        &self,
-        _x: &[Self::In; B],
-        _y: &[Self::Out; B],
-        dy: &[Self::Out; B],
-        dx: &mut [Self::In; B],
-        _scratch: &mut Self,
-    ) {
-        k::backward_input(&Self::SHAPE, flat(&self.w), flat(dy), flat_mut(dx));
-    }
-}
-
-impl<
-    const CIN: usize,
-    const COUT: usize,
-    const H: usize,
-    const W: usize,
-    const K: usize,
-    const S: usize,
-    const P: usize,
-    const OH: usize,
-    const OW: usize,
-> Params for Conv2d<CIN, COUT, H, W, K, S, P, OH, OW>
-{
-    weight_bias_params!("Conv2d", fan_in: CIN * K * K, fan_out: COUT * K * K);
-}
+conv_impls!(
+    Conv2d,
+    "Conv2d",
+    forward: k::forward,
+    backward: k::backward,
+    backward_input: k::backward_input,
+    fan_in: CIN * K * K,
+    fan_out: COUT * K * K,
+);
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::gradcheck::{check_layer, randomize};
+    use crate::layers::{Layer, TrainLayer};
+    use crate::params::Params;
+    use crate::tensor::Zero;
 
     /// `x[0] = 1..=9` as a 3×3 image.
     const NINE: [[[f32; 3]; 3]; 1] = [[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]];

@@ -1,10 +1,7 @@
 //! 2-D transposed convolution.
 
-use super::weight_bias::weight_bias_params;
-use super::{Layer, TrainLayer};
+use super::conv_impls::conv_impls;
 use crate::kernels::conv::{self as k, ConvShape};
-use crate::params::Params;
-use crate::tensor::{Zero, flat, flat_mut};
 
 /// 2-D transposed convolution as PyTorch's `ConvTranspose2d` (dilation 1, one group,
 /// `output_padding` 0): every input pixel stamps the kernel, scaled, into the output at
@@ -95,106 +92,26 @@ impl<
     };
 }
 
-impl<
-    const CIN: usize,
-    const COUT: usize,
-    const H: usize,
-    const W: usize,
-    const K: usize,
-    const S: usize,
-    const P: usize,
-    const OH: usize,
-    const OW: usize,
-> Layer for ConvTranspose2d<CIN, COUT, H, W, K, S, P, OH, OW>
-{
-    type In = [[[f32; W]; H]; CIN];
-    type Out = [[[f32; OW]; OH]; COUT];
-
-    fn forward<const B: usize>(&self, x: &[Self::In; B], y: &mut [Self::Out; B]) {
-        k::transpose_forward(&Self::SHAPE, flat(&self.w), &self.b, flat(x), flat_mut(y));
-    }
-}
-
-impl<
-    const CIN: usize,
-    const COUT: usize,
-    const H: usize,
-    const W: usize,
-    const K: usize,
-    const S: usize,
-    const P: usize,
-    const OH: usize,
-    const OW: usize,
-> Zero for ConvTranspose2d<CIN, COUT, H, W, K, S, P, OH, OW>
-{
-    const ZERO: Self = {
-        let _: ConvShape = Self::SHAPE;
-        Self {
-            w: Zero::ZERO,
-            b: [0.0; COUT],
-        }
-    };
-}
-
-impl<
-    const CIN: usize,
-    const COUT: usize,
-    const H: usize,
-    const W: usize,
-    const K: usize,
-    const S: usize,
-    const P: usize,
-    const OH: usize,
-    const OW: usize,
-> TrainLayer for ConvTranspose2d<CIN, COUT, H, W, K, S, P, OH, OW>
-{
-    fn backward<const B: usize>(
-        &self,
-        x: &[Self::In; B],
-        _y: &[Self::Out; B],
-        dy: &[Self::Out; B],
-        dx: &mut [Self::In; B],
-        grads: &mut Self,
-    ) {
-        let (w, dw) = (flat(&self.w), flat_mut(&mut grads.w));
-        let (x, dy, dx) = (flat(x), flat(dy), flat_mut(dx));
-        k::transpose_backward(&Self::SHAPE, w, x, dy, dx, dw, &mut grads.b);
-    }
-
-    fn backward_input<const B: usize>(
-        &self,
-        _x: &[Self::In; B],
-        _y: &[Self::Out; B],
-        dy: &[Self::Out; B],
-        dx: &mut [Self::In; B],
-        _scratch: &mut Self,
-    ) {
-        k::transpose_backward_input(&Self::SHAPE, flat(&self.w), flat(dy), flat_mut(dx));
-    }
-}
-
-/// Fans as PyTorch computes them from the weight's shape (`fan_in = COUT·K²`), so that
-/// initialisation matches PyTorch's defaults.
-impl<
-    const CIN: usize,
-    const COUT: usize,
-    const H: usize,
-    const W: usize,
-    const K: usize,
-    const S: usize,
-    const P: usize,
-    const OH: usize,
-    const OW: usize,
-> Params for ConvTranspose2d<CIN, COUT, H, W, K, S, P, OH, OW>
-{
-    weight_bias_params!("ConvTranspose2d", fan_in: COUT * K * K, fan_out: CIN * K * K);
-}
+// Fans as PyTorch computes them from the weight's shape (`fan_in = COUT·K²`), so that
+// initialisation matches PyTorch's defaults.
+conv_impls!(
+    ConvTranspose2d,
+    "ConvTranspose2d",
+    forward: k::transpose_forward,
+    backward: k::transpose_backward,
+    backward_input: k::transpose_backward_input,
+    fan_in: COUT * K * K,
+    fan_out: CIN * K * K,
+);
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::gradcheck::{check_layer, random_batch, randomize};
     use crate::layers::Conv2d;
+    use crate::layers::Layer;
+    use crate::params::Params;
+    use crate::tensor::{Zero, flat};
 
     #[test]
     fn stride_equal_to_kernel_stamps_blocks_by_hand() {

@@ -10,6 +10,7 @@ mod activation;
 mod batch_norm;
 mod conv1d;
 mod conv2d;
+mod conv_impls;
 mod conv_transpose2d;
 mod dense;
 mod fingerprints;

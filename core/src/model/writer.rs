@@ -27,7 +27,7 @@ fn padded(bytes: usize) -> usize {
     bytes.div_ceil(ALIGN) * ALIGN
 }
 
-/// Size in bytes of the file [`write`] produces for `net` and `scaling`.
+/// Size in bytes of the file [`write()`] produces for `net` and `scaling`.
 pub fn encoded_len<N: Params>(net: &N, scaling: Option<(&[f32], &[f32])>) -> usize {
     let (mut count, mut data) = (0, 0);
     for_each_tensor(net, scaling, |_, _, t| {

@@ -108,7 +108,7 @@ pub const SMALL_D_MACS: &[usize] = &[16 * 4 * 4 * 16, 32 * 2 * 2 * 16 * 16, 128 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tinygan_core::{Network, Params, Zero};
+    use tinygan_core::{Network, Zero};
 
     /// Lengths of every trainable tensor of `n`, in order.
     fn lengths<N: Network>(n: &N) -> Vec<usize> {

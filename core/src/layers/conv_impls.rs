@@ -1,0 +1,123 @@
+//! The trait impls that [`Conv2d`](super::Conv2d) and
+//! [`ConvTranspose2d`](super::ConvTranspose2d) share: both are a weight and a bias over the
+//! same nine const parameters `<CIN, COUT, H, W, K, S, P, OH, OW>` and a `SHAPE` that the
+//! conv kernels take, and differ only in which kernels run and in the weight's fans.
+
+/// Expands to `Layer`, `Zero`, `TrainLayer` and `Params` (named `$name` in panic
+/// messages) for `$ty<CIN, COUT, H, W, K, S,
+/// P, OH, OW>` with fields `w` and `b: [f32; COUT]` and an associated `SHAPE`: `forward`
+/// calls `$forward(shape, w, b, x, y)`, `backward` calls `$backward(shape, w, x, dy, dx,
+/// dw, db)`, `backward_input` calls `$backward_input(shape, w, dy, dx)`.
+macro_rules! conv_impls {
+    (
+        $ty:ident,
+        $name:literal,
+        forward: $forward:path,
+        backward: $backward:path,
+        backward_input: $backward_input:path,
+        fan_in: $fan_in:expr,
+        fan_out: $fan_out:expr $(,)?
+    ) => {
+        impl<
+            const CIN: usize,
+            const COUT: usize,
+            const H: usize,
+            const W: usize,
+            const K: usize,
+            const S: usize,
+            const P: usize,
+            const OH: usize,
+            const OW: usize,
+        > $crate::layers::Layer for $ty<CIN, COUT, H, W, K, S, P, OH, OW>
+        {
+            type In = [[[f32; W]; H]; CIN];
+            type Out = [[[f32; OW]; OH]; COUT];
+
+            fn forward<const B: usize>(&self, x: &[Self::In; B], y: &mut [Self::Out; B]) {
+                use $crate::tensor::{flat, flat_mut};
+                $forward(&Self::SHAPE, flat(&self.w), &self.b, flat(x), flat_mut(y));
+            }
+        }
+
+        impl<
+            const CIN: usize,
+            const COUT: usize,
+            const H: usize,
+            const W: usize,
+            const K: usize,
+            const S: usize,
+            const P: usize,
+            const OH: usize,
+            const OW: usize,
+        > $crate::tensor::Zero for $ty<CIN, COUT, H, W, K, S, P, OH, OW>
+        {
+            const ZERO: Self = {
+                let _: $crate::kernels::conv::ConvShape = Self::SHAPE;
+                Self {
+                    w: $crate::tensor::Zero::ZERO,
+                    b: [0.0; COUT],
+                }
+            };
+        }
+
+        impl<
+            const CIN: usize,
+            const COUT: usize,
+            const H: usize,
+            const W: usize,
+            const K: usize,
+            const S: usize,
+            const P: usize,
+            const OH: usize,
+            const OW: usize,
+        > $crate::layers::TrainLayer for $ty<CIN, COUT, H, W, K, S, P, OH, OW>
+        {
+            fn backward<const B: usize>(
+                &self,
+                x: &[Self::In; B],
+                _y: &[Self::Out; B],
+                dy: &[Self::Out; B],
+                dx: &mut [Self::In; B],
+                grads: &mut Self,
+            ) {
+                use $crate::tensor::{flat, flat_mut};
+                let (w, dw) = (flat(&self.w), flat_mut(&mut grads.w));
+                let (x, dy, dx) = (flat(x), flat(dy), flat_mut(dx));
+                $backward(&Self::SHAPE, w, x, dy, dx, dw, &mut grads.b);
+            }
+
+            fn backward_input<const B: usize>(
+                &self,
+                _x: &[Self::In; B],
+                _y: &[Self::Out; B],
+                dy: &[Self::Out; B],
+                dx: &mut [Self::In; B],
+                _scratch: &mut Self,
+            ) {
+                use $crate::tensor::{flat, flat_mut};
+                $backward_input(&Self::SHAPE, flat(&self.w), flat(dy), flat_mut(dx));
+            }
+        }
+
+        impl<
+            const CIN: usize,
+            const COUT: usize,
+            const H: usize,
+            const W: usize,
+            const K: usize,
+            const S: usize,
+            const P: usize,
+            const OH: usize,
+            const OW: usize,
+        > $crate::params::Params for $ty<CIN, COUT, H, W, K, S, P, OH, OW>
+        {
+            $crate::layers::weight_bias::weight_bias_params!(
+                $name,
+                fan_in: $fan_in,
+                fan_out: $fan_out
+            );
+        }
+    };
+}
+
+pub(crate) use conv_impls;
