@@ -106,6 +106,29 @@ fn centred_sums<const L: usize>(
     (sum, sq)
 }
 
+/// Per-channel `(Σ dy, Σ dy·(x − m))` over the values of samples `samples`.
+#[inline(always)]
+fn grad_sums<const L: usize>(
+    x: &[f32],
+    dy: &[f32],
+    lay: Layout,
+    c0: usize,
+    samples: core::ops::Range<usize>,
+    m: &[f32; L],
+) -> ([f32; L], [f32; L]) {
+    let (mut sum_g, mut sum_gx) = ([0.0; L], [0.0; L]);
+    for n in samples {
+        for s in 0..lay.spatial {
+            let (v, d) = (lay.get::<L>(x, n, c0, s), lay.get::<L>(dy, n, c0, s));
+            for l in 0..L {
+                sum_g[l] += d[l];
+                sum_gx[l] += d[l] * (v[l] - m[l]);
+            }
+        }
+    }
+    (sum_g, sum_gx)
+}
+
 /// Mean and biased variance of channels `c0..c0 + L` over the first `refs` samples.
 #[inline(always)]
 fn reference_stats<const L: usize>(
@@ -119,26 +142,6 @@ fn reference_stats<const L: usize>(
     let mean = each(|l| sum[l] / n);
     let (_, sq) = centred_sums(x, lay, c0, 0..refs, &mean);
     (mean, each(|l| sq[l] / n))
-}
-
-/// The statistics sample `n` is normalised with and their `1/√(σ² + eps)`, given the
-/// reference statistics `r = (μ_r, σ_r²)` and their `r_inv`: `r` itself for the first
-/// `refs` samples (the reference batch), else [`mixed_stats`]; see the module docs.
-#[allow(clippy::too_many_arguments)]
-#[inline(always)]
-fn sample_stats<const L: usize>(
-    x: &[f32],
-    lay: Layout,
-    c0: usize,
-    n: usize,
-    (r, r_inv): (([f32; L], [f32; L]), [f32; L]),
-    refs: usize,
-    eps: f32,
-) -> (([f32; L], [f32; L]), [f32; L]) {
-    if n < refs {
-        return (r, r_inv);
-    }
-    mixed_stats(x, lay, c0, n, r, refs, eps)
 }
 
 /// The statistics of the reference values `r = (μ_r, σ_r²)` of `refs` samples plus sample
@@ -252,8 +255,11 @@ pub fn forward_reference(
         let r = reference::<L>(x, lay, c0, refs, eps);
         store(record.0, c0, &r.0.0);
         store(record.1, c0, &r.0.1);
-        for n in 0..batch {
-            let s = sample_stats(x, lay, c0, n, r, refs, eps);
+        for n in 0..refs.min(batch) {
+            normalize(x, y, lay, (c0, n), r, affine);
+        }
+        for n in refs..batch {
+            let s = mixed_stats(x, lay, c0, n, r.0, refs, eps);
             normalize(x, y, lay, (c0, n), s, affine);
         }
     });
@@ -341,32 +347,26 @@ pub fn backward_reference(
     in_blocks!(lay.channels, LANES, |c0, L| {
         let (r, r_inv) = reference::<L>(x, lay, c0, refs, eps);
         let g: [f32; L] = load(gamma, c0);
-        let (mut c_mean, mut c_var) = ([0.0; L], [0.0; L]);
-        for n in 0..batch {
-            let ((mean, _), inv) = sample_stats(x, lay, c0, n, (r, r_inv), refs, eps);
-            let (mut sum_g, mut sum_gx) = ([0.0; L], [0.0; L]);
-            for s in 0..spatial {
-                let (v, d) = (lay.get::<L>(x, n, c0, s), lay.get::<L>(dy, n, c0, s));
-                for l in 0..L {
-                    sum_g[l] += d[l];
-                    sum_gx[l] += d[l] * (v[l] - mean[l]);
-                }
-            }
+        // The reference samples share the statistics r, so their dμ and dσ² are linear in
+        // sums over all of them.
+        let (sum_g, sum_gx) = grad_sums(x, dy, lay, c0, 0..refs.min(batch), &r.0);
+        let mut c_mean = each::<L>(|l| -g[l] * r_inv[l] * sum_g[l] * w_ref);
+        let mut c_var =
+            each::<L>(|l| -0.5 * g[l] * r_inv[l] * r_inv[l] * r_inv[l] * sum_gx[l] * w_ref);
+        for l in 0..L {
+            dbeta[c0 + l] += sum_g[l];
+            dgamma[c0 + l] += sum_gx[l] * r_inv[l];
+        }
+        for n in refs..batch {
+            let ((mean, _), inv) = mixed_stats(x, lay, c0, n, r, refs, eps);
+            let (sum_g, sum_gx) = grad_sums(x, dy, lay, c0, n..n + 1, &mean);
             let d_mean = each::<L>(|l| -g[l] * inv[l] * sum_g[l]);
             let d_var = each::<L>(|l| -0.5 * g[l] * inv[l] * inv[l] * inv[l] * sum_gx[l]);
             for l in 0..L {
                 dbeta[c0 + l] += sum_g[l];
                 dgamma[c0 + l] += sum_gx[l] * inv[l];
-                if n < refs {
-                    c_mean[l] += d_mean[l] * w_ref;
-                    c_var[l] += d_var[l] * w_ref;
-                } else {
-                    c_mean[l] += (d_mean[l] - 2.0 * d_var[l] * (mean[l] - r.0[l])) * w_other;
-                    c_var[l] += d_var[l] * w_other;
-                }
-            }
-            if n < refs {
-                continue;
+                c_mean[l] += (d_mean[l] - 2.0 * d_var[l] * (mean[l] - r.0[l])) * w_other;
+                c_var[l] += d_var[l] * w_other;
             }
             let k = w_other / sp;
             for s in 0..spatial {
