@@ -6,7 +6,9 @@
 //! vectorise; `row: [k][d]` for one sample in `T`'s order.
 //!
 //! Each unordered pair `i < j` is visited once (`c_b(i, j) = c_b(j, i)`): `k·d` absolute
-//! differences and `k` exponentials, the result added to both `o_i` and `o_j`.
+//! differences and `k` exponentials, the result added to both `o_i` and `o_j`. The number
+//! of kernels is the const parameter `K` of [`forward`] and [`backward`], so that the `k`
+//! sums of a pair are one array in vector registers.
 
 use super::dense::axpy;
 
@@ -85,19 +87,20 @@ fn two_rows(s: &mut [f32], len: usize, i: usize, j: usize) -> (&mut [f32], &mut 
     (&mut head[i * len..][..len], &mut tail[..len])
 }
 
-/// `c[b] = exp(−‖p_b − q_b‖₁)` for `p`, `q` in `[d][k]` layout, `k = c.len()`.
+/// `c[b] = exp(−‖p_b − q_b‖₁)` for `p`, `q` in `[d][K]` layout. `K` is a constant so
+/// that the `K` sums stay in vector registers.
 #[inline]
-fn closeness(p: &[f32], q: &[f32], c: &mut [f32]) {
-    let k = c.len();
-    c.fill(0.0);
-    for (pr, qr) in p.chunks_exact(k).zip(q.chunks_exact(k)) {
+fn closeness<const K: usize>(p: &[f32], q: &[f32]) -> [f32; K] {
+    let mut c = [0.0; K];
+    for (pr, qr) in p.chunks_exact(K).zip(q.chunks_exact(K)) {
         for ((s, a), b) in c.iter_mut().zip(pr).zip(qr) {
             *s += libm::fabsf(a - b);
         }
     }
-    for s in c {
+    for s in &mut c {
         *s = exp_neg(*s);
     }
+    c
 }
 
 /// Calls `f(i, j)` for every pair `i < j < batch`.
@@ -112,25 +115,23 @@ fn for_pairs(batch: usize, mut f: impl FnMut(usize, usize)) {
 
 /// `y[n] = (x[n], o[n])` with `o[n][b] = Σ_{j≠n} exp(−‖M_n,b − M_j,b‖₁)`; `m` and `row`
 /// are scratch.
-pub fn forward(
+pub fn forward<const K: usize>(
     x: &[f32],
     t: &[f32],
     (m, row): (&mut [f32], &mut [f32]),
     y: &mut [f32],
     inp: usize,
-    k: usize,
 ) {
-    let (kd, out) = (row.len(), inp + k);
-    project(x, t, m, row, inp, k);
+    let (kd, out) = (row.len(), inp + K);
+    project(x, t, m, row, inp, K);
     for (xn, yn) in x.chunks_exact(inp).zip(y.chunks_exact_mut(out)) {
         yn[..inp].copy_from_slice(xn);
         yn[inp..].fill(0.0);
     }
-    let c = &mut row[..k];
     for_pairs(x.len() / inp, |i, j| {
-        closeness(&m[i * kd..][..kd], &m[j * kd..][..kd], c);
+        let c = closeness::<K>(&m[i * kd..][..kd], &m[j * kd..][..kd]);
         let (yi, yj) = two_rows(y, out, i, j);
-        for ((oi, oj), cb) in yi[inp..].iter_mut().zip(&mut yj[inp..]).zip(&*c) {
+        for ((oi, oj), cb) in yi[inp..].iter_mut().zip(&mut yj[inp..]).zip(&c) {
             *oi += cb;
             *oj += cb;
         }
@@ -144,7 +145,7 @@ pub fn forward(
 /// spread as `± sign(M_i − M_j)` (with `sign(0) = 0`) into `dM_i` and `dM_j`; then
 /// `dx[n] = dy[n][..inp] + T dM[n]` and `dT += Σ_n x[n]ᵀ dM[n]`.
 #[allow(clippy::too_many_arguments)]
-pub fn backward(
+pub fn backward<const K: usize>(
     x: &[f32],
     t: &[f32],
     dy: &[f32],
@@ -152,23 +153,21 @@ pub fn backward(
     dx: &mut [f32],
     dt: &mut [f32],
     inp: usize,
-    k: usize,
 ) {
-    let (kd, out) = (row.len(), inp + k);
-    project(x, t, m, row, inp, k);
+    let (kd, out) = (row.len(), inp + K);
+    project(x, t, m, row, inp, K);
     dm.fill(0.0);
-    let w = &mut row[..k];
     for_pairs(x.len() / inp, |i, j| {
         let (mi, mj) = (&m[i * kd..][..kd], &m[j * kd..][..kd]);
-        closeness(mi, mj, w);
-        let (gi, gj) = (&dy[i * out + inp..][..k], &dy[j * out + inp..][..k]);
+        let mut w = closeness::<K>(mi, mj);
+        let (gi, gj) = (&dy[i * out + inp..][..K], &dy[j * out + inp..][..K]);
         for ((wb, a), b) in w.iter_mut().zip(gi).zip(gj) {
             *wb *= -(a + b);
         }
         let (dmi, dmj) = two_rows(dm, kd, i, j);
-        let rows = mi.chunks_exact(k).zip(mj.chunks_exact(k));
-        for ((p, q), (dp, dq)) in rows.zip(dmi.chunks_exact_mut(k).zip(dmj.chunks_exact_mut(k))) {
-            for ((((pv, qv), dpv), dqv), wb) in p.iter().zip(q).zip(dp).zip(dq).zip(&*w) {
+        let rows = mi.chunks_exact(K).zip(mj.chunks_exact(K));
+        for ((p, q), (dp, dq)) in rows.zip(dmi.chunks_exact_mut(K).zip(dmj.chunks_exact_mut(K))) {
+            for ((((pv, qv), dpv), dqv), wb) in p.iter().zip(q).zip(dp).zip(dq).zip(&w) {
                 let diff = pv - qv;
                 // w with the sign of diff, or 0 where diff is 0.
                 let signed = f32::from_bits(wb.to_bits() ^ (diff.to_bits() & 0x8000_0000));
@@ -180,7 +179,7 @@ pub fn backward(
     });
     let rows = x.chunks_exact(inp).zip(dy.chunks_exact(out));
     for ((xn, dyn_), (dmn, dxn)) in rows.zip(dm.chunks_exact(kd).zip(dx.chunks_exact_mut(inp))) {
-        transpose(dmn, row, kd / k);
+        transpose(dmn, row, kd / K);
         let dmn = &*row;
         for (((dxa, ga), ta), (xa, dta)) in dxn
             .iter_mut()

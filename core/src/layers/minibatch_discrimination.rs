@@ -64,7 +64,7 @@ impl<const IN: usize, const K: usize, const D: usize, const OUT: usize> Layer
         let () = Self::CHECK;
         let (mut m, mut row) = ([[[0.0f32; K]; D]; B], [[0.0f32; D]; K]);
         let scratch = (flat_mut(&mut m), flat_mut(&mut row));
-        k::forward(flat(x), flat(&self.t), scratch, flat_mut(y), IN, K);
+        k::forward::<K>(flat(x), flat(&self.t), scratch, flat_mut(y), IN);
     }
 }
 
@@ -82,7 +82,7 @@ impl<const IN: usize, const K: usize, const D: usize, const OUT: usize> TrainLay
         let (mut m, mut dm) = ([[[0.0f32; K]; D]; B], [[[0.0f32; K]; D]; B]);
         let mut row = [[0.0f32; D]; K];
         let scratch = (flat_mut(&mut m), flat_mut(&mut dm), flat_mut(&mut row));
-        k::backward(
+        k::backward::<K>(
             flat(x),
             flat(&self.t),
             flat(dy),
@@ -90,7 +90,6 @@ impl<const IN: usize, const K: usize, const D: usize, const OUT: usize> TrainLay
             flat_mut(dx),
             flat_mut(&mut grads.t),
             IN,
-            K,
         );
     }
 }
