@@ -29,11 +29,17 @@ pub const DEPTH: usize = 64;
 /// forward of one sample: 2.6 instructions per MAC on a Cortex-M4F, against 10.3 tiled).
 const TILED: bool = cfg!(target_pointer_width = "64");
 
-/// `y[n][o] = b[o] + Σ_i w[o][i] · x[n][i]`.
+/// `y[n][o] = b[o] + Σ_i w[o][i] · x[n][i]`: [`product`], then the bias.
 pub fn forward(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], inp: usize, out: usize) {
+    product(w, x, y, inp, out);
+    add_bias(b, y);
+}
+
+/// `y[n][o] = Σ_i w[o][i] · x[n][i]` (`y = x·wᵀ`, overwrites `y`).
+pub fn product(w: &[f32], x: &[f32], y: &mut [f32], inp: usize, out: usize) {
     debug_assert_eq!(w.len(), inp * out);
     if !TILED {
-        return reference::forward(w, b, x, y, inp, out);
+        return reference::product(w, x, y, inp, out);
     }
     y.fill(0.0);
     for i0 in (0..inp).step_by(DEPTH) {
@@ -42,7 +48,11 @@ pub fn forward(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], inp: usize, out: 
             w, x, y, inp, out, i0, depth, o0
         ));
     }
-    for yn in y.chunks_exact_mut(out.max(1)) {
+}
+
+/// `y[n][o] += b[o]` for every sample `n`.
+fn add_bias(b: &[f32], y: &mut [f32]) {
+    for yn in y.chunks_exact_mut(b.len().max(1)) {
         for (yo, bo) in yn.iter_mut().zip(b) {
             *yo += bo;
         }
@@ -110,8 +120,18 @@ pub fn backward_params(
     inp: usize,
     out: usize,
 ) {
+    backward_weights(x, dy, dw, inp, out);
+    for dyn_ in dy.chunks_exact(out.max(1)) {
+        for (dbo, g) in db.iter_mut().zip(dyn_) {
+            *dbo += g;
+        }
+    }
+}
+
+/// `dw[o][i] += Σ_n dy[n][o] · x[n][i]` (`dw += dyᵀ·x`).
+pub fn backward_weights(x: &[f32], dy: &[f32], dw: &mut [f32], inp: usize, out: usize) {
     if !TILED {
-        return reference::backward_params(x, dy, dw, db, inp, out);
+        return reference::backward_weights(x, dy, dw, inp, out);
     }
     let batch = dy.len().checked_div(out).unwrap_or(0);
     in_blocks!(inp, LANES, |i0, L| in_blocks!(out, ROWS, |o, R| {
@@ -126,11 +146,6 @@ pub fn backward_params(
             store(&mut dw[(o + r) * inp..], i0, acc_r);
         }
     }));
-    for dyn_ in dy.chunks_exact(out.max(1)) {
-        for (dbo, g) in db.iter_mut().zip(dyn_) {
-            *dbo += g;
-        }
-    }
 }
 
 /// `Σ_i a[i] · b[i]`, summed left to right.
@@ -153,9 +168,15 @@ pub mod reference {
 
     /// `y[n][o] = b[o] + Σ_i w[o][i] · x[n][i]`.
     pub fn forward(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], inp: usize, out: usize) {
+        product(w, x, y, inp, out);
+        super::add_bias(b, y);
+    }
+
+    /// `y[n][o] = Σ_i w[o][i] · x[n][i]`.
+    pub fn product(w: &[f32], x: &[f32], y: &mut [f32], inp: usize, out: usize) {
         for (xn, yn) in x.chunks_exact(inp).zip(y.chunks_exact_mut(out)) {
-            for ((yo, wo), bo) in yn.iter_mut().zip(w.chunks_exact(inp)).zip(b) {
-                *yo = bo + dot(wo, xn);
+            for (yo, wo) in yn.iter_mut().zip(w.chunks_exact(inp)) {
+                *yo = dot(wo, xn);
             }
         }
     }
@@ -179,9 +200,18 @@ pub mod reference {
         inp: usize,
         out: usize,
     ) {
-        for (xn, dyn_) in x.chunks_exact(inp).zip(dy.chunks_exact(out)) {
-            for ((g, dwo), dbo) in dyn_.iter().zip(dw.chunks_exact_mut(inp)).zip(db.iter_mut()) {
+        backward_weights(x, dy, dw, inp, out);
+        for dyn_ in dy.chunks_exact(out.max(1)) {
+            for (dbo, g) in db.iter_mut().zip(dyn_) {
                 *dbo += g;
+            }
+        }
+    }
+
+    /// `dw[o][i] += Σ_n dy[n][o] · x[n][i]`.
+    pub fn backward_weights(x: &[f32], dy: &[f32], dw: &mut [f32], inp: usize, out: usize) {
+        for (xn, dyn_) in x.chunks_exact(inp).zip(dy.chunks_exact(out)) {
+            for (g, dwo) in dyn_.iter().zip(dw.chunks_exact_mut(inp)) {
                 axpy(*g, xn, dwo);
             }
         }

@@ -10,7 +10,7 @@
 //! of kernels is the const parameter `K` of [`forward`] and [`backward`], so that the `k`
 //! sums of a pair are one array in vector registers.
 
-use super::dense::axpy;
+use super::dense;
 
 /// `e^(−min(x, 87))` for `x ≥ 0`, relative error below 4e-7.
 ///
@@ -39,14 +39,14 @@ pub fn exp_neg(x: f32) -> f32 {
     p * f32::from_bits((127u32 << 23).wrapping_sub(t.to_bits() << 23))
 }
 
-/// `m[n] = x[n] T`, written `[d][k]` (overwrites `m`); `row` is `[k][d]` scratch.
+/// `m[n] = x[n] T`, written `[d][k]` (overwrites `m`); `row` is `[k][d]` scratch. The
+/// product is the dense kernel's (`T` is a `[inp][k·d]` matrix), then each sample is
+/// transposed in place.
 fn project(x: &[f32], t: &[f32], m: &mut [f32], row: &mut [f32], inp: usize, k: usize) {
     let kd = row.len();
-    for (xn, mn) in x.chunks_exact(inp).zip(m.chunks_exact_mut(kd)) {
-        row.fill(0.0);
-        for (a, ta) in xn.iter().zip(t.chunks_exact(kd)) {
-            axpy(*a, ta, row);
-        }
+    dense::backward_input(t, x, m, kd, inp);
+    for mn in m.chunks_exact_mut(kd) {
+        row.copy_from_slice(mn);
         transpose(row, mn, k);
     }
 }
@@ -59,25 +59,6 @@ fn transpose(src: &[f32], dst: &mut [f32], rows: usize) {
             dst[c * rows + r] = *v;
         }
     }
-}
-
-/// `Σ_i a[i] · b[i]` in 8 interleaved partial sums (which vectorise), then the rest.
-#[inline]
-fn dot_lanes(a: &[f32], b: &[f32]) -> f32 {
-    const L: usize = 8;
-    let mut acc = [0.0f32; L];
-    let (ac, bc) = (a.chunks_exact(L), b.chunks_exact(L));
-    let tail = ac
-        .remainder()
-        .iter()
-        .zip(bc.remainder())
-        .map(|(p, q)| p * q);
-    for (pa, pb) in ac.zip(bc) {
-        for ((s, p), q) in acc.iter_mut().zip(pa).zip(pb) {
-            *s += p * q;
-        }
-    }
-    acc.iter().sum::<f32>() + tail.sum::<f32>()
 }
 
 /// `(row i, row j)` of `s` seen as rows of `len`, both mutable; needs `i < j`.
@@ -177,20 +158,18 @@ pub fn backward<const K: usize>(
             }
         }
     });
-    let rows = x.chunks_exact(inp).zip(dy.chunks_exact(out));
-    for ((xn, dyn_), (dmn, dxn)) in rows.zip(dm.chunks_exact(kd).zip(dx.chunks_exact_mut(inp))) {
+    // dM back to T's [k][d] order, then two dense products over the whole batch.
+    for dmn in dm.chunks_exact_mut(kd) {
         transpose(dmn, row, kd / K);
-        let dmn = &*row;
-        for (((dxa, ga), ta), (xa, dta)) in dxn
-            .iter_mut()
-            .zip(&dyn_[..inp])
-            .zip(t.chunks_exact(kd))
-            .zip(xn.iter().zip(dt.chunks_exact_mut(kd)))
-        {
-            *dxa = ga + dot_lanes(ta, dmn);
-            axpy(*xa, dmn, dta);
+        dmn.copy_from_slice(row);
+    }
+    dense::product(t, dm, dx, kd, inp);
+    for (dxn, dyn_) in dx.chunks_exact_mut(inp).zip(dy.chunks_exact(out)) {
+        for (dxa, ga) in dxn.iter_mut().zip(dyn_) {
+            *dxa += ga;
         }
     }
+    dense::backward_weights(dm, x, dt, kd, inp);
 }
 
 #[cfg(test)]
