@@ -86,8 +86,8 @@ enum Command {
 
 #[derive(Subcommand)]
 enum Bench {
-    /// A GAN training step (D and G updates) of the PacGAN 2-D and the digits models
-    /// against PyTorch (`bench/pytorch_step.py`). Build with
+    /// A GAN training step (D and G updates) of the PacGAN 2-D model and two digits
+    /// models against PyTorch (`bench/pytorch_step.py`). Build with
     /// RUSTFLAGS="-C target-cpu=native" for the numbers in docs/RESULTS.md.
     Step {
         /// Steps per repetition.
@@ -97,6 +97,20 @@ enum Bench {
         #[arg(long, default_value_t = 6)]
         reps: usize,
         /// Also write the report as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
+    /// The layers of the reference models one at a time, forward and backward, in
+    /// GFLOP/s, against plain loops in the same run. Build with
+    /// RUSTFLAGS="-C target-cpu=native" for the numbers in docs/RESULTS.md.
+    Kernels {
+        /// Calls per repetition.
+        #[arg(long, default_value_t = 200)]
+        calls: usize,
+        /// Repetitions (the median is reported).
+        #[arg(long, default_value_t = 7)]
+        reps: usize,
+        /// Also write the rows as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,
     },
@@ -184,6 +198,17 @@ fn run(cli: Cli) -> Result<()> {
             print!("{}", bench::step::table(&report));
             if let Some(path) = json {
                 write_atomic(&path, serde_json::to_string_pretty(&report)?.as_bytes())?;
+            }
+        }
+        Command::Bench(Bench::Kernels { calls, reps, json }) => {
+            anyhow::ensure!(
+                calls > 0 && reps > 0,
+                "--calls and --reps must be at least 1"
+            );
+            let rows = bench::on_big_stack(move || bench::kernels::run(reps, calls));
+            print!("{}", bench::kernels::table(&rows));
+            if let Some(path) = json {
+                write_atomic(&path, serde_json::to_string_pretty(&rows)?.as_bytes())?;
             }
         }
         Command::Bench(Bench::Tricks {

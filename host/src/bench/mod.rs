@@ -1,8 +1,10 @@
 //! Benchmarks (`tinygan bench ...`): measured on the host, each against a baseline timed
 //! in the same run, because the machines are shared and noisy.
 //!
-//! - [`step`]: a GAN training step of two reference models against PyTorch.
+//! - [`step`]: a GAN training step of three reference models against PyTorch;
+//! - [`kernels`]: the layers of those models one at a time, in GFLOP/s.
 
+pub mod kernels;
 pub mod models;
 pub mod step;
 
