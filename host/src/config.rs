@@ -4,10 +4,11 @@
 //! A data set's preset gives the defaults; a config file overrides them; command-line
 //! flags override the file.
 
+use crate::train::Image;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use tinygan_core::gan::{Anneal, Balance, Loss, Share, Smoothing};
+use tinygan_core::gan::{Anneal, Balance, Loss, Share, Smoothing, TopK, Translate};
 use tinygan_core::optim::{AdamConfig, OptimizerConfig, RmsPropConfig, SgdConfig};
 use tinygan_core::train::{GObjective, StepConfig};
 
@@ -21,6 +22,8 @@ pub enum GenArch {
     Batchnorm,
     /// Virtual batch norm after each hidden layer (Salimans et al. 2016, §3.5).
     Vbn,
+    /// The plain layers with twice the channels (digits only).
+    Wide,
 }
 
 /// Discriminator architecture variant.
@@ -31,6 +34,8 @@ pub enum DiscArch {
     Plain,
     /// With a minibatch-discrimination layer before the output (Salimans et al. 2016, §3.2).
     Minibatch,
+    /// The plain layers with twice the channels (digits only).
+    Wide,
 }
 
 /// Adversarial loss.
@@ -129,6 +134,18 @@ pub struct TrainConfig {
     /// `lr_d`: the rate decays linearly from ×1 at the first iteration to ×`lr_final` at the
     /// last (1 is a constant rate).
     pub lr_final: f32,
+    /// Differentiable translation (Zhao et al. 2020, "Differentiable Augmentation for
+    /// Data-Efficient GAN Training", arXiv:2006.10738, §3): every real and fake image D sees
+    /// is shifted by a random offset of up to this many pixels along each axis (0 is off;
+    /// image data only).
+    pub translate: u32,
+    /// Top-k training (Sinha et al. 2020, "Top-k Training of GANs", arXiv:2002.06224, §3):
+    /// the smallest share `ν` of each G batch whose fakes drive G's adversarial update, the
+    /// ones D rates most real (1 is off: every fake).
+    pub top_k: f32,
+    /// Iterations over which the kept share shrinks linearly from 1 to `top_k` (0: the
+    /// whole run).
+    pub top_k_anneal: u32,
     /// EMA decay `β` of a copy of G's weights, `θ̄ ← βθ̄ + (1 − β)θ` after every iteration;
     /// that copy is the generator sampled, scored and saved (0 is off: the last weights).
     /// Yazici et al. 2018, "The Unusual Effectiveness of Averaging in GAN Training",
@@ -188,6 +205,9 @@ impl TrainConfig {
             clip: 0.0,
             generators: 1,
             lr_final: 1.0,
+            translate: 0,
+            top_k: 1.0,
+            top_k_anneal: 0,
             ema_g: 0.0,
         }
     }
@@ -238,6 +258,9 @@ impl TrainConfig {
         count("generators", self.generators, 1, 16)?;
         range("lr_final", self.lr_final, 0.0, 1.0, false)?;
         range("ema_g", self.ema_g, 0.0, 0.999_999, false)?;
+        count("translate", self.translate, 0, 16)?;
+        range("top_k", self.top_k, 0.0, 1.0, true)?;
+        count("top_k_anneal", self.top_k_anneal, 0, 10_000_000)?;
         for (key, v) in [("d_floor", self.d_floor), ("g_floor", self.g_floor)] {
             if let Some(v) = v {
                 range(key, v, -1e6, 1e6, false)?;
@@ -267,14 +290,36 @@ impl TrainConfig {
         }
     }
 
-    /// The step-level techniques, with feature matching on D layer `feature_layer`.
-    pub fn step_config(&self, feature_layer: usize, reference_rows: usize) -> StepConfig {
-        let anneal = if self.noise_anneal == 0 {
-            self.steps * (self.d_steps + self.g_steps)
-        } else {
-            self.noise_anneal * (self.d_steps + self.g_steps)
+    /// The step-level techniques, with feature matching on D layer `feature_layer`; fails
+    /// if translation is asked for and D's input is not an `image`.
+    pub fn step_config(
+        &self,
+        feature_layer: usize,
+        reference_rows: usize,
+        image: Option<Image>,
+    ) -> Result<StepConfig> {
+        let translate = match (self.translate, image) {
+            (0, _) => None,
+            (max, Some(im)) => Some(Translate {
+                channels: im.channels,
+                height: im.height,
+                width: im.width,
+                max: max as u8,
+                fill: im.background,
+            }),
+            (_, None) => bail!("config key `translate` applies only to image data (digits)"),
         };
-        StepConfig {
+        // Both schedules count D and G updates; 0 iterations means the whole run.
+        let updates = |iterations: u32| {
+            let iterations = if iterations == 0 {
+                self.steps
+            } else {
+                iterations
+            };
+            iterations.saturating_mul(self.d_steps + self.g_steps)
+        };
+        let anneal = updates(self.noise_anneal);
+        Ok(StepConfig {
             loss: self.loss(),
             g_objective: if self.feature_matching {
                 GObjective::FeatureMatching {
@@ -288,8 +333,10 @@ impl TrainConfig {
             history_d: self.history,
             history_g: self.history,
             clip_d: (self.clip > 0.0).then_some(self.clip),
+            translate,
+            top_k: (self.top_k < 1.0).then(|| TopK::linear(self.top_k, updates(self.top_k_anneal))),
             reference_rows,
-        }
+        })
     }
 
     /// The optimiser of one network, with learning rate `lr`.
@@ -432,6 +479,36 @@ mod tests {
             .merge_str("lr_final = 0\nema_g = 0.999")
             .unwrap();
         assert_eq!((c.lr_final, c.ema_g), (0.0, 0.999));
+    }
+
+    #[test]
+    fn top_k_and_translate_are_checked() {
+        for (text, key) in [
+            ("top_k = 0", "`top_k`"),
+            ("top_k = 1.5", "`top_k`"),
+            ("translate = 17", "`translate`"),
+        ] {
+            let msg = format!("{:#}", TrainConfig::baseline().merge_str(text).unwrap_err());
+            assert!(msg.contains(key) && msg.contains("allowed"), "{msg}");
+        }
+        let c = TrainConfig::baseline()
+            .merge_str("top_k = 0.5\ntop_k_anneal = 10\ntranslate = 1")
+            .unwrap();
+        let step = c.step_config(3, 0, None);
+        assert!(format!("{:#}", step.unwrap_err()).contains("`translate`"));
+        let image = Image {
+            channels: 1,
+            height: 8,
+            width: 8,
+            background: -1.0,
+        };
+        let step = c.step_config(3, 0, Some(image)).unwrap();
+        let t = step.translate.unwrap();
+        assert_eq!((t.max, t.fill, t.height), (1, -1.0, 8));
+        // 10 iterations of one D and one G update: the share reaches ν = 0.5 at step 20.
+        assert_eq!(step.top_k.unwrap().keep(20, 64), 32);
+        let off = TrainConfig::baseline().step_config(3, 0, None).unwrap();
+        assert_eq!((off.top_k, off.translate), (None, None));
     }
 
     #[test]

@@ -39,7 +39,8 @@ pub struct Outcome {
 
 /// Calls `fit::<G, D, B, CAP>(args)` with the generator and discriminator types that the
 /// config's architecture choices name, from the preset's list `[plain, batchnorm, vbn]`
-/// and `[plain, minibatch]`.
+/// and `[plain, minibatch]`, plus `wide` variants when the preset has them (without them,
+/// a wide choice is an error).
 macro_rules! fit_preset {
     ($cfg:expr, [$gp:ty, $gb:ty, $gv:ty], [$dp:ty, $dm:ty], $b:expr, $cap:expr, ($($arg:expr),*)) => {
         match ($cfg.generator, $cfg.discriminator) {
@@ -49,6 +50,25 @@ macro_rules! fit_preset {
             (GenArch::Plain, DiscArch::Minibatch) => fit::<$gp, $dm, $b, $cap>($($arg),*),
             (GenArch::Batchnorm, DiscArch::Minibatch) => fit::<$gb, $dm, $b, $cap>($($arg),*),
             (GenArch::Vbn, DiscArch::Minibatch) => fit::<$gv, $dm, $b, $cap>($($arg),*),
+            (GenArch::Wide, _) | (_, DiscArch::Wide) => {
+                bail!("config keys `generator`/`discriminator` = \"wide\" exist only for digits")
+            }
+        }
+    };
+    ($cfg:expr, [$gp:ty, $gb:ty, $gv:ty, $gw:ty], [$dp:ty, $dm:ty, $dw:ty], $b:expr, $cap:expr, ($($arg:expr),*)) => {
+        match ($cfg.generator, $cfg.discriminator) {
+            (GenArch::Plain, DiscArch::Plain) => fit::<$gp, $dp, $b, $cap>($($arg),*),
+            (GenArch::Batchnorm, DiscArch::Plain) => fit::<$gb, $dp, $b, $cap>($($arg),*),
+            (GenArch::Vbn, DiscArch::Plain) => fit::<$gv, $dp, $b, $cap>($($arg),*),
+            (GenArch::Wide, DiscArch::Plain) => fit::<$gw, $dp, $b, $cap>($($arg),*),
+            (GenArch::Plain, DiscArch::Minibatch) => fit::<$gp, $dm, $b, $cap>($($arg),*),
+            (GenArch::Batchnorm, DiscArch::Minibatch) => fit::<$gb, $dm, $b, $cap>($($arg),*),
+            (GenArch::Vbn, DiscArch::Minibatch) => fit::<$gv, $dm, $b, $cap>($($arg),*),
+            (GenArch::Wide, DiscArch::Minibatch) => fit::<$gw, $dm, $b, $cap>($($arg),*),
+            (GenArch::Plain, DiscArch::Wide) => fit::<$gp, $dw, $b, $cap>($($arg),*),
+            (GenArch::Batchnorm, DiscArch::Wide) => fit::<$gb, $dw, $b, $cap>($($arg),*),
+            (GenArch::Vbn, DiscArch::Wide) => fit::<$gv, $dw, $b, $cap>($($arg),*),
+            (GenArch::Wide, DiscArch::Wide) => fit::<$gw, $dw, $b, $cap>($($arg),*),
         }
     };
 }
@@ -119,11 +139,14 @@ fn run_digits(data: Dataset, config: &TrainConfig, out: Option<&Path>) -> Result
         offset: vec![s.offset],
         scale: vec![s.scale],
     };
-    use digits::{BATCH, DigitsD, DigitsDMbd, DigitsG, DigitsGBn, DigitsGVbn, REPLAY};
+    use digits::{
+        BATCH, DigitsD, DigitsDMbd, DigitsDWide, DigitsG, DigitsGBn, DigitsGVbn, DigitsGWide,
+        REPLAY,
+    };
     fit_preset!(
         config,
-        [DigitsG, DigitsGBn, DigitsGVbn],
-        [DigitsD, DigitsDMbd],
+        [DigitsG, DigitsGBn, DigitsGVbn, DigitsGWide],
+        [DigitsD, DigitsDMbd, DigitsDWide],
         BATCH,
         REPLAY,
         (data, config, fill, &scaling, out)

@@ -58,6 +58,22 @@ pub type HostGan<G, D, const B: usize, const CAP: usize> =
 pub trait Discriminator: Network {
     /// Layer whose output feature matching compares (the last hidden features).
     const FEATURE_LAYER: usize;
+    /// D's input as an image, `[C][H][W]` and the background value in model units, for the
+    /// translation augmentation; `None` when the input is not an image.
+    const IMAGE: Option<Image> = None;
+}
+
+/// An image input: channels, height, width and the value of an empty pixel.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Image {
+    /// Channels.
+    pub channels: usize,
+    /// Height.
+    pub height: usize,
+    /// Width.
+    pub width: usize,
+    /// Background value in model units (what translation fills in).
+    pub background: f32,
 }
 
 /// What a G preset tells the driver.
@@ -129,7 +145,7 @@ where
         AnyOptimizer::new(config.optimizer(config.lr_d)),
         AnyHistory::new(config),
         AnyHistory::new(config),
-        config.step_config(D::FEATURE_LAYER, G::REFERENCE_ROWS),
+        config.step_config(D::FEATURE_LAYER, G::REFERENCE_ROWS, D::IMAGE)?,
         config.balance(),
         config.seed ^ 0x9E37_79B9,
     ));

@@ -10,6 +10,8 @@
 //! - [`history`]: historical averaging of parameters (Salimans §3.3), EMA or window mean;
 //! - [`replay`]: a static ring buffer of past fakes mixed into D's fake batches;
 //! - [`noise`]: instance noise on D's inputs with an annealed σ;
+//! - [`top_k`]: top-k training, G learns only from the fakes D rates best;
+//! - [`translate`]: random translation of real and fake images before D, with its adjoint;
 //! - [`balance`]: how many D and G steps to take, with an adaptive skip rule;
 //! - [`mixture`]: which of K generators to keep for which modes, and how to sample them.
 
@@ -21,6 +23,8 @@ pub mod mixture;
 pub mod noise;
 pub mod replay;
 mod ring;
+pub mod top_k;
+pub mod translate;
 
 pub use balance::{Balance, Plan};
 pub use feature_matching::{feature_matching, feature_matching_flat};
@@ -29,3 +33,5 @@ pub use loss::{Loss, Smoothing};
 pub use mixture::ModeAssign;
 pub use noise::{Anneal, add_noise};
 pub use replay::{Replay, Share};
+pub use top_k::{TopK, keep_top_k};
+pub use translate::{Shift, Translate};

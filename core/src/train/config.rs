@@ -1,6 +1,6 @@
 //! The knobs of a training step.
 
-use crate::gan::{Anneal, Loss, Share};
+use crate::gan::{Anneal, Loss, Share, TopK, Translate};
 
 /// What G minimises.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -35,6 +35,12 @@ pub struct StepConfig {
     pub history_g: f32,
     /// Clip D's weights to `[−c, c]` after each D update (Wasserstein GAN).
     pub clip_d: Option<f32>,
+    /// Differentiable translation of D's real and fake inputs in every update (Zhao et al.
+    /// 2020, arXiv:2006.10738); `None` for none.
+    pub translate: Option<Translate>,
+    /// Top-k training of G (Sinha et al. 2020, arXiv:2002.06224): only the fakes D rates
+    /// best drive the adversarial G update; `None` for all of them.
+    pub top_k: Option<TopK>,
     /// Rows at the start of every G batch whose `z` is the fixed reference batch of
     /// virtual batch norm (0 when G has no VBN layer).
     pub reference_rows: usize,
@@ -52,6 +58,8 @@ impl StepConfig {
         history_d: 0.0,
         history_g: 0.0,
         clip_d: None,
+        translate: None,
+        top_k: None,
         reference_rows: 0,
     };
 }

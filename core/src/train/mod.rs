@@ -11,14 +11,15 @@
 //!    `reference_rows` rows are the fixed VBN reference `z`);
 //! 2. runs G in training mode, copies its output as D's fake batch, replaces a share of it
 //!    with replayed past fakes and stores the fresh ones it kept in the replay buffer;
-//! 3. adds annealed instance noise to both batches;
+//! 3. adds annealed instance noise to both batches and translates each image by its own
+//!    random offset if asked;
 //! 4. runs D on the real and the fake batch separately (minibatch layers never mix them),
 //!    computes the loss (with one-sided label smoothing), backpropagates both;
 //! 5. adds historical averaging's `2λ(θ − θ̄)`, steps the optimiser, clips weights if asked,
 //!    and records the new parameters in the history.
 //!
-//! A G update runs G, then D on the fakes (with noise), takes the adversarial loss or
-//! feature matching on a D layer, backpropagates through D into G's output and G, adds
+//! A G update runs G, then D on the fakes (with noise and translation), takes the adversarial loss (only
+//! on the fakes D rates best with top-k training) or feature matching on a D layer, backpropagates through D into G's output and G, adds
 //! G's historical-averaging term and steps G's optimiser. That backward pass through D
 //! skips D's parameter gradients where the layers allow it
 //! ([`Network::backward_input_from`]); D's gradient buffer serves as scratch and is zeroed
@@ -28,7 +29,9 @@ mod config;
 
 pub use config::{GObjective, StepConfig};
 
-use crate::gan::{Anneal, Balance, History, Replay, add_noise, feature_matching_flat};
+use crate::gan::{
+    Anneal, Balance, History, Replay, Shift, add_noise, feature_matching_flat, keep_top_k,
+};
 use crate::net::Network;
 use crate::optim::Optimizer;
 use crate::params;
@@ -207,6 +210,13 @@ where
             .mix(&mut self.rng, &mut ws.fake, self.config.replay);
         add_noise(&mut self.rng, &mut ws.real, sigma);
         add_noise(&mut self.rng, &mut ws.fake, sigma);
+        if let Some(t) = self.config.translate {
+            let mut shifts = [(0, 0); B];
+            for batch in [&mut ws.real, &mut ws.fake] {
+                t.draw(&mut self.rng, &mut shifts);
+                t.apply(batch, &shifts);
+            }
+        }
 
         self.d.forward_train(&ws.real, &mut ws.d_real);
         self.d.forward_train(&ws.fake, &mut ws.d_fake);
@@ -246,6 +256,11 @@ where
         self.g.forward_train(&ws.z, &mut ws.g_acts);
         ws.fake = *G::output(&ws.g_acts);
         add_noise(&mut self.rng, &mut ws.fake, sigma);
+        let mut shifts: [Shift; B] = [(0, 0); B];
+        if let Some(t) = self.config.translate {
+            t.draw(&mut self.rng, &mut shifts);
+            t.apply(&mut ws.fake, &shifts);
+        }
         self.d.forward_train(&ws.fake, &mut ws.d_fake);
 
         let (loss, layer) = match self.config.g_objective {
@@ -255,12 +270,23 @@ where
                     .config
                     .loss
                     .g_loss(flat(D::output(&ws.d_fake)), &mut df);
+                if let Some(top_k) = self.config.top_k {
+                    let scores: &[f32; B] = flat(D::output(&ws.d_fake))
+                        .try_into()
+                        .expect("one output per sample");
+                    keep_top_k(scores, &mut df, top_k.keep(self.step, B));
+                }
                 flat_mut(D::output_mut(&mut ws.d_dacts)).copy_from_slice(&df);
                 (loss, D::LAYERS - 1)
             }
             GObjective::FeatureMatching { layer } => {
                 fill_real(&mut ws.real);
                 add_noise(&mut self.rng, &mut ws.real, sigma);
+                if let Some(t) = self.config.translate {
+                    let mut real_shifts = [(0, 0); B];
+                    t.draw(&mut self.rng, &mut real_shifts);
+                    t.apply(&mut ws.real, &real_shifts);
+                }
                 self.d.forward_train(&ws.real, &mut ws.d_real);
                 let real = D::layer_output(&ws.d_real, layer);
                 let features = real.len() / B;
@@ -282,6 +308,9 @@ where
             &mut ws.dx,
             &mut ws.d_grads,
         );
+        if let Some(t) = self.config.translate {
+            t.adjoint(&mut ws.dx, &shifts);
+        }
         params::zero(&mut ws.g_grads);
         *G::output_mut(&mut ws.g_dacts) = ws.dx;
         self.g.backward(

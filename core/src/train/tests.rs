@@ -2,7 +2,7 @@
 //! changes the update (and does what it says).
 
 use super::*;
-use crate::gan::{Ema, Loss, Share, Smoothing, Window};
+use crate::gan::{Ema, Loss, Share, Smoothing, TopK, Translate, Window};
 use crate::layers::Dense;
 use crate::optim::{Adam, AdamConfig};
 use crate::params::Params;
@@ -149,6 +149,36 @@ fn instance_noise_changes_the_update_and_stops_after_annealing() {
     let mut g = gan(config, (), ());
     g.step = 4;
     assert_eq!(g.sigma(), 0.0);
+}
+
+#[test]
+fn top_k_changes_the_update_and_keeping_all_does_not() {
+    let config = StepConfig {
+        top_k: Some(TopK::linear(0.25, 0)),
+        ..StepConfig::BASELINE
+    };
+    assert_changes_update(config, "top-k training");
+    let all = StepConfig {
+        top_k: Some(TopK::linear(1.0, 10)),
+        ..StepConfig::BASELINE
+    };
+    assert_eq!(after(all, 5), after(StepConfig::BASELINE, 5));
+}
+
+#[test]
+fn translation_changes_the_update() {
+    // A 1×1 "image": any non-zero offset replaces the sample with the fill.
+    let config = StepConfig {
+        translate: Some(Translate {
+            channels: 1,
+            height: 1,
+            width: 1,
+            max: 1,
+            fill: 0.0,
+        }),
+        ..StepConfig::BASELINE
+    };
+    assert_changes_update(config, "translation");
 }
 
 #[test]

@@ -49,5 +49,6 @@ mod tests {
         fits::<DigitsG>("DigitsG");
         fits::<DigitsGBn>("DigitsGBn");
         fits::<DigitsGVbn>("DigitsGVbn");
+        fits::<DigitsGWide>("DigitsGWide");
     }
 }

@@ -1,6 +1,6 @@
 //! Every built-in generator type, found from a model file's architecture fingerprint.
 
-use super::digits::{DigitsG, DigitsGBn, DigitsGVbn};
+use super::digits::{DigitsG, DigitsGBn, DigitsGVbn, DigitsGWide};
 use super::mixture::{MixG, MixGBn, MixGVbn};
 use crate::generate::{generate, rows};
 use crate::model_io::{OutputScaling, load_into};
@@ -23,6 +23,8 @@ pub enum AnyGenerator {
     DigitsBn(Box<DigitsGBn>),
     /// Digits generator with virtual batch norm.
     DigitsVbn(Box<DigitsGVbn>),
+    /// Wide digits generator.
+    DigitsWide(Box<DigitsGWide>),
 }
 
 /// A generator loaded from a file, with the map of its output to data units.
@@ -62,6 +64,7 @@ impl LoadedGenerator {
             .or_else(|| try_load::<DigitsG>(bytes, AnyGenerator::Digits))
             .or_else(|| try_load::<DigitsGBn>(bytes, AnyGenerator::DigitsBn))
             .or_else(|| try_load::<DigitsGVbn>(bytes, AnyGenerator::DigitsVbn))
+            .or_else(|| try_load::<DigitsGWide>(bytes, AnyGenerator::DigitsWide))
             .unwrap_or_else(|| {
                 bail!(
                     "the model's architecture (fingerprint {:#010x}) is not a built-in generator",
@@ -81,6 +84,7 @@ impl LoadedGenerator {
             AnyGenerator::Digits(g) => rows(&generate(&**g, &mut rng, n)),
             AnyGenerator::DigitsBn(g) => rows(&generate(&**g, &mut rng, n)),
             AnyGenerator::DigitsVbn(g) => rows(&generate(&**g, &mut rng, n)),
+            AnyGenerator::DigitsWide(g) => rows(&generate(&**g, &mut rng, n)),
         }
     }
 }
