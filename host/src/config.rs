@@ -129,6 +129,11 @@ pub struct TrainConfig {
     /// `lr_d`: the rate decays linearly from ×1 at the first iteration to ×`lr_final` at the
     /// last (1 is a constant rate).
     pub lr_final: f32,
+    /// Learning-rate warm-up, in iterations: the rate of iteration `it` is further
+    /// multiplied by `min(1, (it + 1) / lr_warmup)`, a linear ramp to the full rate
+    /// (Goyal et al. 2017, "Accurate, Large Minibatch SGD", arXiv:1706.02677, §2.2,
+    /// "gradual warmup"; 0 is off).
+    pub lr_warmup: u32,
     /// EMA decay `β` of a copy of G's weights, `θ̄ ← βθ̄ + (1 − β)θ` after every iteration;
     /// that copy is the generator sampled, scored and saved (0 is off: the last weights).
     /// Yazici et al. 2018, "The Unusual Effectiveness of Averaging in GAN Training",
@@ -188,6 +193,7 @@ impl TrainConfig {
             clip: 0.0,
             generators: 1,
             lr_final: 1.0,
+            lr_warmup: 0,
             ema_g: 0.0,
         }
     }
@@ -237,6 +243,7 @@ impl TrainConfig {
         range("clip", self.clip, 0.0, 100.0, false)?;
         count("generators", self.generators, 1, 16)?;
         range("lr_final", self.lr_final, 0.0, 1.0, false)?;
+        count("lr_warmup", self.lr_warmup, 0, 10_000_000)?;
         range("ema_g", self.ema_g, 0.0, 0.999_999, false)?;
         for (key, v) in [("d_floor", self.d_floor), ("g_floor", self.g_floor)] {
             if let Some(v) = v {
@@ -308,14 +315,20 @@ impl TrainConfig {
         }
     }
 
-    /// The learning-rate multiplier at iteration `it`: linear from 1 to `lr_final`.
+    /// The learning-rate multiplier at iteration `it`: linear from 1 to `lr_final`, times
+    /// the warm-up ramp `min(1, (it + 1) / lr_warmup)` when `lr_warmup` > 0.
     pub fn lr_factor(&self, it: u32) -> f32 {
         let t = if self.steps > 1 {
             it.min(self.steps - 1) as f32 / (self.steps - 1) as f32
         } else {
             0.0
         };
-        1.0 + (self.lr_final - 1.0) * t
+        let warmup = if self.lr_warmup > 0 {
+            ((it as f32 + 1.0) / self.lr_warmup as f32).min(1.0)
+        } else {
+            1.0
+        };
+        (1.0 + (self.lr_final - 1.0) * t) * warmup
     }
 
     /// The D/G schedule.
@@ -415,6 +428,33 @@ mod tests {
         };
         assert_eq!(one.lr_factor(0), 1.0);
         assert_eq!(TrainConfig::baseline().lr_factor(1234), 1.0);
+    }
+
+    #[test]
+    fn lr_warmup_ramps_linearly_to_the_decayed_rate() {
+        let c = TrainConfig {
+            steps: 5,
+            lr_final: 0.2,
+            lr_warmup: 2,
+            ..TrainConfig::baseline()
+        };
+        let f: Vec<f32> = (0..5).map(|it| c.lr_factor(it)).collect();
+        for (got, want) in f.iter().zip([0.5, 0.8, 0.6, 0.4, 0.2]) {
+            assert!((got - want).abs() < 1e-6, "{f:?}");
+        }
+        let c = TrainConfig::baseline().merge_str("lr_warmup = 4").unwrap();
+        assert_eq!(c.lr_factor(0), 0.25);
+        assert_eq!(c.lr_factor(3), 1.0);
+        let msg = format!(
+            "{:#}",
+            TrainConfig::baseline()
+                .merge_str("lr_warmup = 20000000")
+                .unwrap_err()
+        );
+        assert!(
+            msg.contains("`lr_warmup`") && msg.contains("allowed"),
+            "{msg}"
+        );
     }
 
     #[test]
