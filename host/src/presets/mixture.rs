@@ -135,7 +135,7 @@ impl Discriminator for MixDMbd {
 /// 20,000 iterations and instance noise on D's inputs, `N(0, σ²)` on real and fake alike
 /// with σ annealed linearly from [`NOISE`] (model units; ring8's modes are 0.61 apart) to 0
 /// over the first [`NOISE_ANNEAL`] iterations (Sønderby et al. 2016, arXiv:1610.04490;
-/// Arjovsky & Bottou 2017, arXiv:1701.04862 §4), kept all eight modes in 5 of 6 seeds.
+/// Arjovsky & Bottou 2017, arXiv:1701.04862 §4), kept all eight modes in 8 of 10 seeds.
 /// Batch norm in G, minibatch discrimination, LSGAN and hinge losses did not help. Short
 /// of the goals (PacGAN4's 24.8 modes at 93.6 % HQ on grid25; 8/8 at ≥ 97 % on ring8):
 /// grid25 averages 22 modes at 80 % HQ, this rate can collapse G into a tanh-saturated
