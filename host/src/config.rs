@@ -146,6 +146,11 @@ pub struct TrainConfig {
     /// Iterations over which the kept share shrinks linearly from 1 to `top_k` (0: the
     /// whole run).
     pub top_k_anneal: u32,
+    /// Learning-rate warm-up, in iterations: the rate of iteration `it` is further
+    /// multiplied by `min(1, (it + 1) / lr_warmup)`, a linear ramp to the full rate
+    /// (Goyal et al. 2017, "Accurate, Large Minibatch SGD", arXiv:1706.02677, §2.2,
+    /// "gradual warmup"; 0 is off).
+    pub lr_warmup: u32,
     /// EMA decay `β` of a copy of G's weights, `θ̄ ← βθ̄ + (1 − β)θ` after every iteration;
     /// that copy is the generator sampled, scored and saved (0 is off: the last weights).
     /// Yazici et al. 2018, "The Unusual Effectiveness of Averaging in GAN Training",
@@ -208,6 +213,7 @@ impl TrainConfig {
             translate: 0,
             top_k: 1.0,
             top_k_anneal: 0,
+            lr_warmup: 0,
             ema_g: 0.0,
         }
     }
@@ -257,6 +263,7 @@ impl TrainConfig {
         range("clip", self.clip, 0.0, 100.0, false)?;
         count("generators", self.generators, 1, 16)?;
         range("lr_final", self.lr_final, 0.0, 1.0, false)?;
+        count("lr_warmup", self.lr_warmup, 0, 10_000_000)?;
         range("ema_g", self.ema_g, 0.0, 0.999_999, false)?;
         count("translate", self.translate, 0, 16)?;
         range("top_k", self.top_k, 0.0, 1.0, true)?;
@@ -355,14 +362,20 @@ impl TrainConfig {
         }
     }
 
-    /// The learning-rate multiplier at iteration `it`: linear from 1 to `lr_final`.
+    /// The learning-rate multiplier at iteration `it`: linear from 1 to `lr_final`, times
+    /// the warm-up ramp `min(1, (it + 1) / lr_warmup)` when `lr_warmup` > 0.
     pub fn lr_factor(&self, it: u32) -> f32 {
         let t = if self.steps > 1 {
             it.min(self.steps - 1) as f32 / (self.steps - 1) as f32
         } else {
             0.0
         };
-        1.0 + (self.lr_final - 1.0) * t
+        let warmup = if self.lr_warmup > 0 {
+            ((it as f32 + 1.0) / self.lr_warmup as f32).min(1.0)
+        } else {
+            1.0
+        };
+        (1.0 + (self.lr_final - 1.0) * t) * warmup
     }
 
     /// The D/G schedule.
@@ -462,6 +475,33 @@ mod tests {
         };
         assert_eq!(one.lr_factor(0), 1.0);
         assert_eq!(TrainConfig::baseline().lr_factor(1234), 1.0);
+    }
+
+    #[test]
+    fn lr_warmup_ramps_linearly_to_the_decayed_rate() {
+        let c = TrainConfig {
+            steps: 5,
+            lr_final: 0.2,
+            lr_warmup: 2,
+            ..TrainConfig::baseline()
+        };
+        let f: Vec<f32> = (0..5).map(|it| c.lr_factor(it)).collect();
+        for (got, want) in f.iter().zip([0.5, 0.8, 0.6, 0.4, 0.2]) {
+            assert!((got - want).abs() < 1e-6, "{f:?}");
+        }
+        let c = TrainConfig::baseline().merge_str("lr_warmup = 4").unwrap();
+        assert_eq!(c.lr_factor(0), 0.25);
+        assert_eq!(c.lr_factor(3), 1.0);
+        let msg = format!(
+            "{:#}",
+            TrainConfig::baseline()
+                .merge_str("lr_warmup = 20000000")
+                .unwrap_err()
+        );
+        assert!(
+            msg.contains("`lr_warmup`") && msg.contains("allowed"),
+            "{msg}"
+        );
     }
 
     #[test]

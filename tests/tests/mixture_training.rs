@@ -6,7 +6,7 @@ use tinygan::config::TrainConfig;
 use tinygan::dataset::Dataset;
 use tinygan::metrics::EvalReport;
 
-/// Iterations: the full default run is 20,000; this one is CI-sized.
+/// Iterations: the full default run is 40,000; this one is CI-sized.
 const STEPS: u32 = 3000;
 /// Modes that the short run must cover (of 25). Measured: 22 with seed 1 (19 after 2,000
 /// iterations); the test profile takes about 40 s of CPU for the run.
