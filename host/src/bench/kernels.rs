@@ -8,13 +8,13 @@
 
 use super::{median, rates};
 use serde::Serialize;
+use tinygan_core::Tensor;
 use tinygan_core::kernels::dense;
 use tinygan_core::layers::{
     BatchNorm1d, Conv2d, ConvTranspose2d, Dense, MinibatchDiscrimination, TrainLayer,
 };
 use tinygan_core::rng::{Prng, fill_gaussian};
 use tinygan_core::tensor::flat_mut;
-use tinygan_core::Tensor;
 
 /// One layer's figures.
 #[derive(Clone, Debug, Serialize)]
