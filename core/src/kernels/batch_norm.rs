@@ -198,16 +198,11 @@ fn normalize<const L: usize>(
     ((mean, _), inv): (([f32; L], [f32; L]), [f32; L]),
     (gamma, beta): (&[f32], &[f32]),
 ) {
-    let scale = each::<L>(|l| gamma[c0 + l] * inv[l]);
+    let (g, b): ([f32; L], [f32; L]) = (load(gamma, c0), load(beta, c0));
+    let scale = each::<L>(|l| g[l] * inv[l]);
     for s in 0..lay.spatial {
         let v = lay.get::<L>(x, n, c0, s);
-        lay.put::<L>(
-            y,
-            n,
-            c0,
-            s,
-            each(|l| (v[l] - mean[l]) * scale[l] + beta[c0 + l]),
-        );
+        lay.put::<L>(y, n, c0, s, each(|l| (v[l] - mean[l]) * scale[l] + b[l]));
     }
 }
 
