@@ -4,8 +4,7 @@
 //! conv kernels take, and differ only in which kernels run and in the weight's fans.
 
 /// Expands to `Layer`, `Zero`, `TrainLayer` and `Params` (named `$name` in panic
-/// messages) for `$ty<CIN, COUT, H, W, K, S,
-/// P, OH, OW>` with fields `w` and `b: [f32; COUT]` and an associated `SHAPE`: `forward`
+/// messages) for `$ty<CIN, COUT, H, W, K, S, P, OH, OW>` with fields `w` and `b: [f32; COUT]` and an associated `SHAPE`: `forward`
 /// calls `$forward(shape, w, b, x, y)`, `backward` calls `$backward(shape, w, x, dy, dx,
 /// dw, db)`, `backward_input` calls `$backward_input(shape, w, dy, dx)`.
 macro_rules! conv_impls {
@@ -18,18 +17,7 @@ macro_rules! conv_impls {
         fan_in: $fan_in:expr,
         fan_out: $fan_out:expr $(,)?
     ) => {
-        impl<
-            const CIN: usize,
-            const COUT: usize,
-            const H: usize,
-            const W: usize,
-            const K: usize,
-            const S: usize,
-            const P: usize,
-            const OH: usize,
-            const OW: usize,
-        > $crate::layers::Layer for $ty<CIN, COUT, H, W, K, S, P, OH, OW>
-        {
+        $crate::layers::conv_impls::conv_impl!($ty, $crate::layers::Layer, {
             type In = [[[f32; W]; H]; CIN];
             type Out = [[[f32; OW]; OH]; COUT];
 
@@ -37,20 +25,9 @@ macro_rules! conv_impls {
                 use $crate::tensor::{flat, flat_mut};
                 $forward(&Self::SHAPE, flat(&self.w), &self.b, flat(x), flat_mut(y));
             }
-        }
+        });
 
-        impl<
-            const CIN: usize,
-            const COUT: usize,
-            const H: usize,
-            const W: usize,
-            const K: usize,
-            const S: usize,
-            const P: usize,
-            const OH: usize,
-            const OW: usize,
-        > $crate::tensor::Zero for $ty<CIN, COUT, H, W, K, S, P, OH, OW>
-        {
+        $crate::layers::conv_impls::conv_impl!($ty, $crate::tensor::Zero, {
             const ZERO: Self = {
                 let _: $crate::kernels::conv::ConvShape = Self::SHAPE;
                 Self {
@@ -58,20 +35,9 @@ macro_rules! conv_impls {
                     b: [0.0; COUT],
                 }
             };
-        }
+        });
 
-        impl<
-            const CIN: usize,
-            const COUT: usize,
-            const H: usize,
-            const W: usize,
-            const K: usize,
-            const S: usize,
-            const P: usize,
-            const OH: usize,
-            const OW: usize,
-        > $crate::layers::TrainLayer for $ty<CIN, COUT, H, W, K, S, P, OH, OW>
-        {
+        $crate::layers::conv_impls::conv_impl!($ty, $crate::layers::TrainLayer, {
             fn backward<const B: usize>(
                 &self,
                 x: &[Self::In; B],
@@ -97,8 +63,24 @@ macro_rules! conv_impls {
                 use $crate::tensor::{flat, flat_mut};
                 $backward_input(&Self::SHAPE, flat(&self.w), flat(dy), flat_mut(dx));
             }
-        }
+        });
 
+        $crate::layers::conv_impls::conv_impl!($ty, $crate::params::Params, {
+            $crate::layers::weight_bias::weight_bias_params!(
+                $name,
+                fan_in: $fan_in,
+                fan_out: $fan_out
+            );
+        });
+    };
+}
+
+pub(crate) use conv_impls;
+
+/// `impl<const CIN, COUT, H, W, K, S, P, OH, OW> $tr for $ty<CIN, …, OW> { $body }`: the
+/// generic header every impl of [`conv_impls!`] shares.
+macro_rules! conv_impl {
+    ($ty:ident, $tr:path, { $($body:tt)* }) => {
         impl<
             const CIN: usize,
             const COUT: usize,
@@ -109,15 +91,11 @@ macro_rules! conv_impls {
             const P: usize,
             const OH: usize,
             const OW: usize,
-        > $crate::params::Params for $ty<CIN, COUT, H, W, K, S, P, OH, OW>
+        > $tr for $ty<CIN, COUT, H, W, K, S, P, OH, OW>
         {
-            $crate::layers::weight_bias::weight_bias_params!(
-                $name,
-                fan_in: $fan_in,
-                fan_out: $fan_out
-            );
+            $($body)*
         }
     };
 }
 
-pub(crate) use conv_impls;
+pub(crate) use conv_impl;
