@@ -239,7 +239,12 @@ pub fn markdown(data: Dataset, rows: &[Row], seeds: u64) -> String {
         for (_, st) in &r.stats {
             s += &format!(" {:.3} ± {:.3} |", st.mean, st.se);
         }
-        s += &format!(" {} |\n", r.worst);
+        // Mode counts print as integers, scores with three decimals.
+        if r.worst.fract() == 0.0 {
+            s += &format!(" {} |\n", r.worst);
+        } else {
+            s += &format!(" {:.3} |\n", r.worst);
+        }
     }
     s
 }
