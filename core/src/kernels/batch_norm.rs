@@ -206,6 +206,23 @@ fn normalize<const L: usize>(
     }
 }
 
+/// [`normalize`] for each sample `n` of `samples` with the statistics of the reference
+/// values `r = (μ_r, σ_r²)` of `refs` samples plus its own ([`mixed_stats`]).
+#[inline(always)]
+fn normalize_mixed<const L: usize>(
+    x: &[f32],
+    y: &mut [f32],
+    lay: Layout,
+    (c0, samples): (usize, core::ops::Range<usize>),
+    (r, refs, eps): (([f32; L], [f32; L]), usize, f32),
+    affine: (&[f32], &[f32]),
+) {
+    for n in samples {
+        let s = mixed_stats(x, lay, c0, n, r, refs, eps);
+        normalize(x, y, lay, (c0, n), s, affine);
+    }
+}
+
 /// Inference: `y = γ (x − mean[c]) / √(var[c] + eps) + β` with given per-channel statistics
 /// (batch norm's running statistics).
 pub fn forward_fixed(
@@ -253,10 +270,7 @@ pub fn forward_reference(
         for n in 0..refs.min(batch) {
             normalize(x, y, lay, (c0, n), r, affine);
         }
-        for n in refs..batch {
-            let s = mixed_stats(x, lay, c0, n, r.0, refs, eps);
-            normalize(x, y, lay, (c0, n), s, affine);
-        }
+        normalize_mixed(x, y, lay, (c0, refs..batch), (r.0, refs, eps), affine);
     });
 }
 
@@ -279,10 +293,7 @@ pub fn forward_stored_reference(
     let batch = lay.batch(x.len());
     in_blocks!(lay.channels, LANES, |c0, L| {
         let r: ([f32; L], [f32; L]) = (load(stats.0, c0), load(stats.1, c0));
-        for n in 0..batch {
-            let s = mixed_stats(x, lay, c0, n, r, refs, eps);
-            normalize(x, y, lay, (c0, n), s, affine);
-        }
+        normalize_mixed(x, y, lay, (c0, 0..batch), (r, refs, eps), affine);
     });
 }
 
