@@ -27,31 +27,54 @@ use super::tile::{in_blocks, load, store};
 /// Channels processed together (the vector lanes).
 pub const LANES: usize = 16;
 
-/// Where the values of a batch live: `x[(n·channels + c)·spatial + s]`.
+/// Where the values of a batch live: `x[(n·channels + c)·spatial + s]`. `ROWS` marks
+/// feature vectors (`spatial == 1`): their channels are contiguous and every access is a
+/// vector load, which the compiler only emits cleanly when it knows this at compile time.
 #[derive(Clone, Copy)]
-struct Layout {
+struct Layout<const ROWS: bool> {
     channels: usize,
     spatial: usize,
 }
 
-impl Layout {
+/// Runs `body` with `lay` bound to the [`Layout`] of `channels` and `spatial`, compiled
+/// once for feature vectors and once for images.
+macro_rules! with_layout {
+    ($channels:expr, $spatial:expr, |$lay:ident| $body:expr) => {{
+        let (channels, spatial): (usize, usize) = ($channels, $spatial);
+        if spatial == 1 {
+            let $lay = Layout::<true> { channels, spatial };
+            $body
+        } else {
+            let $lay = Layout::<false> { channels, spatial };
+            $body
+        }
+    }};
+}
+
+impl<const ROWS: bool> Layout<ROWS> {
+    /// Positions per channel (1 for feature vectors, known to the compiler).
+    #[inline(always)]
+    fn spatial(&self) -> usize {
+        if ROWS { 1 } else { self.spatial }
+    }
+
     /// Samples in a batch of `len` values.
     fn batch(&self, len: usize) -> usize {
-        len.checked_div(self.channels * self.spatial).unwrap_or(0)
+        len.checked_div(self.channels * self.spatial()).unwrap_or(0)
     }
 
     /// Index of channel `c0`'s value at sample `n`, position `s`; the next channel's is
     /// `spatial` further.
     #[inline(always)]
     fn at(&self, n: usize, c0: usize, s: usize) -> usize {
-        (n * self.channels + c0) * self.spatial + s
+        (n * self.channels + c0) * self.spatial() + s
     }
 
     /// Channels `c0..c0 + L` at sample `n`, position `s`.
     #[inline(always)]
     fn get<const L: usize>(&self, x: &[f32], n: usize, c0: usize, s: usize) -> [f32; L] {
         let at = self.at(n, c0, s);
-        if self.spatial == 1 {
+        if ROWS {
             load(x, at)
         } else {
             each(|l| x[at + l * self.spatial])
@@ -62,7 +85,7 @@ impl Layout {
     #[inline(always)]
     fn put<const L: usize>(&self, y: &mut [f32], n: usize, c0: usize, s: usize, v: [f32; L]) {
         let at = self.at(n, c0, s);
-        if self.spatial == 1 {
+        if ROWS {
             store(y, at, &v);
         } else {
             for (l, v) in v.into_iter().enumerate() {
@@ -85,16 +108,16 @@ fn each<const L: usize>(mut f: impl FnMut(usize) -> f32) -> [f32; L] {
 
 /// Per-channel `(Σ (v − m), Σ (v − m)²)` over the values of samples `samples`.
 #[inline(always)]
-fn centred_sums<const L: usize>(
+fn centred_sums<const L: usize, const ROWS: bool>(
     x: &[f32],
-    lay: Layout,
+    lay: Layout<ROWS>,
     c0: usize,
     samples: core::ops::Range<usize>,
     m: &[f32; L],
 ) -> ([f32; L], [f32; L]) {
     let (mut sum, mut sq) = ([0.0; L], [0.0; L]);
     for n in samples {
-        for s in 0..lay.spatial {
+        for s in 0..lay.spatial() {
             let v = lay.get::<L>(x, n, c0, s);
             for l in 0..L {
                 let d = v[l] - m[l];
@@ -108,17 +131,17 @@ fn centred_sums<const L: usize>(
 
 /// Per-channel `(Σ dy, Σ dy·(x − m))` over the values of samples `samples`.
 #[inline(always)]
-fn grad_sums<const L: usize>(
+fn grad_sums<const L: usize, const ROWS: bool>(
     x: &[f32],
     dy: &[f32],
-    lay: Layout,
+    lay: Layout<ROWS>,
     c0: usize,
     samples: core::ops::Range<usize>,
     m: &[f32; L],
 ) -> ([f32; L], [f32; L]) {
     let (mut sum_g, mut sum_gx) = ([0.0; L], [0.0; L]);
     for n in samples {
-        for s in 0..lay.spatial {
+        for s in 0..lay.spatial() {
             let (v, d) = (lay.get::<L>(x, n, c0, s), lay.get::<L>(dy, n, c0, s));
             for l in 0..L {
                 sum_g[l] += d[l];
@@ -131,13 +154,13 @@ fn grad_sums<const L: usize>(
 
 /// Mean and biased variance of channels `c0..c0 + L` over the first `refs` samples.
 #[inline(always)]
-fn reference_stats<const L: usize>(
+fn reference_stats<const L: usize, const ROWS: bool>(
     x: &[f32],
-    lay: Layout,
+    lay: Layout<ROWS>,
     c0: usize,
     refs: usize,
 ) -> ([f32; L], [f32; L]) {
-    let n = (refs * lay.spatial) as f32;
+    let n = (refs * lay.spatial()) as f32;
     let (sum, _) = centred_sums(x, lay, c0, 0..refs, &[0.0; L]);
     let mean = each(|l| sum[l] / n);
     let (_, sq) = centred_sums(x, lay, c0, 0..refs, &mean);
@@ -147,9 +170,9 @@ fn reference_stats<const L: usize>(
 /// The statistics of the reference values `r = (μ_r, σ_r²)` of `refs` samples plus sample
 /// `n`'s own, and their `1/√(σ² + eps)`.
 #[inline(always)]
-fn mixed_stats<const L: usize>(
+fn mixed_stats<const L: usize, const ROWS: bool>(
     x: &[f32],
-    lay: Layout,
+    lay: Layout<ROWS>,
     c0: usize,
     n: usize,
     r: ([f32; L], [f32; L]),
@@ -158,7 +181,7 @@ fn mixed_stats<const L: usize>(
 ) -> (([f32; L], [f32; L]), [f32; L]) {
     let (mean_r, var_r) = r;
     let w = 1.0 / (refs + 1) as f32;
-    let s = lay.spatial as f32;
+    let s = lay.spatial() as f32;
     let (sum, sq) = centred_sums(x, lay, c0, n..n + 1, &mean_r);
     let shift = each::<L>(|l| sum[l] / s * w);
     let var = each(|l| (sq[l] / s + refs as f32 * var_r[l]) * w - shift[l] * shift[l]);
@@ -170,14 +193,14 @@ fn mixed_stats<const L: usize>(
 
 /// The reference statistics of channels `c0..c0 + L` and their `1/√(σ² + eps)`.
 #[inline(always)]
-fn reference<const L: usize>(
+fn reference<const L: usize, const ROWS: bool>(
     x: &[f32],
-    lay: Layout,
+    lay: Layout<ROWS>,
     c0: usize,
     refs: usize,
     eps: f32,
 ) -> (([f32; L], [f32; L]), [f32; L]) {
-    let r = reference_stats::<L>(x, lay, c0, refs);
+    let r = reference_stats::<L, _>(x, lay, c0, refs);
     (r, each(|l| inv_std(r.1[l], eps)))
 }
 
@@ -190,17 +213,17 @@ fn inv_std(var: f32, eps: f32) -> f32 {
 /// `y = γ (x − mean)·inv + β` for channels `c0..c0 + L` of sample `n`, where
 /// `inv = 1/√(var + eps)`.
 #[inline(always)]
-fn normalize<const L: usize>(
+fn normalize<const L: usize, const ROWS: bool>(
     x: &[f32],
     y: &mut [f32],
-    lay: Layout,
+    lay: Layout<ROWS>,
     (c0, n): (usize, usize),
     ((mean, _), inv): (([f32; L], [f32; L]), [f32; L]),
     (gamma, beta): (&[f32], &[f32]),
 ) {
     let (g, b): ([f32; L], [f32; L]) = (load(gamma, c0), load(beta, c0));
     let scale = each::<L>(|l| g[l] * inv[l]);
-    for s in 0..lay.spatial {
+    for s in 0..lay.spatial() {
         let v = lay.get::<L>(x, n, c0, s);
         lay.put::<L>(y, n, c0, s, each(|l| (v[l] - mean[l]) * scale[l] + b[l]));
     }
@@ -209,10 +232,10 @@ fn normalize<const L: usize>(
 /// [`normalize`] for each sample `n` of `samples` with the statistics of the reference
 /// values `r = (μ_r, σ_r²)` of `refs` samples plus its own ([`mixed_stats`]).
 #[inline(always)]
-fn normalize_mixed<const L: usize>(
+fn normalize_mixed<const L: usize, const ROWS: bool>(
     x: &[f32],
     y: &mut [f32],
-    lay: Layout,
+    lay: Layout<ROWS>,
     (c0, samples): (usize, core::ops::Range<usize>),
     (r, refs, eps): (([f32; L], [f32; L]), usize, f32),
     affine: (&[f32], &[f32]),
@@ -233,18 +256,16 @@ pub fn forward_fixed(
     eps: f32,
     spatial: usize,
 ) {
-    let lay = Layout {
-        channels: affine.0.len(),
-        spatial,
-    };
-    let batch = lay.batch(x.len());
-    in_blocks!(lay.channels, LANES, |c0, L| {
-        let var: [f32; L] = load(stats.1, c0);
-        let s = ((load(stats.0, c0), var), each(|l| inv_std(var[l], eps)));
-        for n in 0..batch {
-            normalize(x, y, lay, (c0, n), s, affine);
-        }
-    });
+    with_layout!(affine.0.len(), spatial, |lay| {
+        let batch = lay.batch(x.len());
+        in_blocks!(lay.channels, LANES, |c0, L| {
+            let var: [f32; L] = load(stats.1, c0);
+            let s = ((load(stats.0, c0), var), each(|l| inv_std(var[l], eps)));
+            for n in 0..batch {
+                normalize(x, y, lay, (c0, n), s, affine);
+            }
+        });
+    })
 }
 
 /// Training forward against the reference batch `x[..refs]` (see the module docs). The
@@ -258,20 +279,18 @@ pub fn forward_reference(
     refs: usize,
     record: (&mut [f32], &mut [f32]),
 ) {
-    let lay = Layout {
-        channels: affine.0.len(),
-        spatial,
-    };
-    let batch = lay.batch(x.len());
-    in_blocks!(lay.channels, LANES, |c0, L| {
-        let r = reference::<L>(x, lay, c0, refs, eps);
-        store(record.0, c0, &r.0.0);
-        store(record.1, c0, &r.0.1);
-        for n in 0..refs.min(batch) {
-            normalize(x, y, lay, (c0, n), r, affine);
-        }
-        normalize_mixed(x, y, lay, (c0, refs..batch), (r.0, refs, eps), affine);
-    });
+    with_layout!(affine.0.len(), spatial, |lay| {
+        let batch = lay.batch(x.len());
+        in_blocks!(lay.channels, LANES, |c0, L| {
+            let r = reference::<L, _>(x, lay, c0, refs, eps);
+            store(record.0, c0, &r.0.0);
+            store(record.1, c0, &r.0.1);
+            for n in 0..refs.min(batch) {
+                normalize(x, y, lay, (c0, n), r, affine);
+            }
+            normalize_mixed(x, y, lay, (c0, refs..batch), (r.0, refs, eps), affine);
+        });
+    })
 }
 
 /// Inference against stored reference statistics `(μ_r, σ_r²)` per channel: every sample
@@ -286,15 +305,13 @@ pub fn forward_stored_reference(
     spatial: usize,
     refs: usize,
 ) {
-    let lay = Layout {
-        channels: affine.0.len(),
-        spatial,
-    };
-    let batch = lay.batch(x.len());
-    in_blocks!(lay.channels, LANES, |c0, L| {
-        let r: ([f32; L], [f32; L]) = (load(stats.0, c0), load(stats.1, c0));
-        normalize_mixed(x, y, lay, (c0, 0..batch), (r, refs, eps), affine);
-    });
+    with_layout!(affine.0.len(), spatial, |lay| {
+        let batch = lay.batch(x.len());
+        in_blocks!(lay.channels, LANES, |c0, L| {
+            let r: ([f32; L], [f32; L]) = (load(stats.0, c0), load(stats.1, c0));
+            normalize_mixed(x, y, lay, (c0, 0..batch), (r, refs, eps), affine);
+        });
+    })
 }
 
 /// `running ← (1 − momentum)·running + momentum·batch`, with the batch mean and the
@@ -306,19 +323,17 @@ pub fn update_running(
     momentum: f32,
     spatial: usize,
 ) {
-    let lay = Layout {
-        channels: mean.len(),
-        spatial,
-    };
-    let batch = lay.batch(x.len());
-    let n = (batch * spatial) as f32;
-    in_blocks!(lay.channels, LANES, |c0, L| {
-        let (m, v) = reference_stats::<L>(x, lay, c0, batch);
-        for l in 0..L {
-            mean[c0 + l] += momentum * (m[l] - mean[c0 + l]);
-            var[c0 + l] += momentum * (v[l] * n / (n - 1.0) - var[c0 + l]);
-        }
-    });
+    with_layout!(mean.len(), spatial, |lay| {
+        let batch = lay.batch(x.len());
+        let n = (batch * spatial) as f32;
+        in_blocks!(lay.channels, LANES, |c0, L| {
+            let (m, v) = reference_stats::<L, _>(x, lay, c0, batch);
+            for l in 0..L {
+                mean[c0 + l] += momentum * (m[l] - mean[c0 + l]);
+                var[c0 + l] += momentum * (v[l] * n / (n - 1.0) - var[c0 + l]);
+            }
+        });
+    })
 }
 
 /// Backward of [`forward_reference`]: `dx` (overwritten) through every sample's own
@@ -343,55 +358,53 @@ pub fn backward_reference(
     spatial: usize,
     refs: usize,
 ) {
-    let lay = Layout {
-        channels: gamma.len(),
-        spatial,
-    };
-    let batch = lay.batch(x.len());
-    let sp = spatial as f32;
-    let (w_ref, w_other) = (1.0 / refs as f32, 1.0 / (refs + 1) as f32);
-    in_blocks!(lay.channels, LANES, |c0, L| {
-        let (r, r_inv) = reference::<L>(x, lay, c0, refs, eps);
-        let g: [f32; L] = load(gamma, c0);
-        // The reference samples share the statistics r, so their dμ and dσ² are linear in
-        // sums over all of them.
-        let (sum_g, sum_gx) = grad_sums(x, dy, lay, c0, 0..refs.min(batch), &r.0);
-        let mut c_mean = each::<L>(|l| -g[l] * r_inv[l] * sum_g[l] * w_ref);
-        let mut c_var =
-            each::<L>(|l| -0.5 * g[l] * r_inv[l] * r_inv[l] * r_inv[l] * sum_gx[l] * w_ref);
-        for l in 0..L {
-            dbeta[c0 + l] += sum_g[l];
-            dgamma[c0 + l] += sum_gx[l] * r_inv[l];
-        }
-        for n in refs..batch {
-            let ((mean, _), inv) = mixed_stats(x, lay, c0, n, r, refs, eps);
-            let (sum_g, sum_gx) = grad_sums(x, dy, lay, c0, n..n + 1, &mean);
-            let d_mean = each::<L>(|l| -g[l] * inv[l] * sum_g[l]);
-            let d_var = each::<L>(|l| -0.5 * g[l] * inv[l] * inv[l] * inv[l] * sum_gx[l]);
+    with_layout!(gamma.len(), spatial, |lay| {
+        let batch = lay.batch(x.len());
+        let sp = spatial as f32;
+        let (w_ref, w_other) = (1.0 / refs as f32, 1.0 / (refs + 1) as f32);
+        in_blocks!(lay.channels, LANES, |c0, L| {
+            let (r, r_inv) = reference::<L, _>(x, lay, c0, refs, eps);
+            let g: [f32; L] = load(gamma, c0);
+            // The reference samples share the statistics r, so their dμ and dσ² are linear in
+            // sums over all of them.
+            let (sum_g, sum_gx) = grad_sums(x, dy, lay, c0, 0..refs.min(batch), &r.0);
+            let mut c_mean = each::<L>(|l| -g[l] * r_inv[l] * sum_g[l] * w_ref);
+            let mut c_var =
+                each::<L>(|l| -0.5 * g[l] * r_inv[l] * r_inv[l] * r_inv[l] * sum_gx[l] * w_ref);
             for l in 0..L {
                 dbeta[c0 + l] += sum_g[l];
-                dgamma[c0 + l] += sum_gx[l] * inv[l];
-                c_mean[l] += (d_mean[l] - 2.0 * d_var[l] * (mean[l] - r.0[l])) * w_other;
-                c_var[l] += d_var[l] * w_other;
+                dgamma[c0 + l] += sum_gx[l] * r_inv[l];
             }
-            let k = w_other / sp;
-            for s in 0..spatial {
-                let (v, d) = (lay.get::<L>(x, n, c0, s), lay.get::<L>(dy, n, c0, s));
-                let out = each::<L>(|l| {
-                    g[l] * inv[l] * d[l] + k * (d_mean[l] + 2.0 * d_var[l] * (v[l] - mean[l]))
-                });
-                lay.put::<L>(dx, n, c0, s, out);
+            for n in refs..batch {
+                let ((mean, _), inv) = mixed_stats(x, lay, c0, n, r, refs, eps);
+                let (sum_g, sum_gx) = grad_sums(x, dy, lay, c0, n..n + 1, &mean);
+                let d_mean = each::<L>(|l| -g[l] * inv[l] * sum_g[l]);
+                let d_var = each::<L>(|l| -0.5 * g[l] * inv[l] * inv[l] * inv[l] * sum_gx[l]);
+                for l in 0..L {
+                    dbeta[c0 + l] += sum_g[l];
+                    dgamma[c0 + l] += sum_gx[l] * inv[l];
+                    c_mean[l] += (d_mean[l] - 2.0 * d_var[l] * (mean[l] - r.0[l])) * w_other;
+                    c_var[l] += d_var[l] * w_other;
+                }
+                let k = w_other / sp;
+                for s in 0..lay.spatial() {
+                    let (v, d) = (lay.get::<L>(x, n, c0, s), lay.get::<L>(dy, n, c0, s));
+                    let out = each::<L>(|l| {
+                        g[l] * inv[l] * d[l] + k * (d_mean[l] + 2.0 * d_var[l] * (v[l] - mean[l]))
+                    });
+                    lay.put::<L>(dx, n, c0, s, out);
+                }
             }
-        }
-        let inv = r_inv;
-        for n in 0..refs.min(batch) {
-            for s in 0..spatial {
-                let (v, d) = (lay.get::<L>(x, n, c0, s), lay.get::<L>(dy, n, c0, s));
-                let out = each::<L>(|l| {
-                    g[l] * inv[l] * d[l] + (c_mean[l] + 2.0 * c_var[l] * (v[l] - r.0[l])) / sp
-                });
-                lay.put::<L>(dx, n, c0, s, out);
+            let inv = r_inv;
+            for n in 0..refs.min(batch) {
+                for s in 0..lay.spatial() {
+                    let (v, d) = (lay.get::<L>(x, n, c0, s), lay.get::<L>(dy, n, c0, s));
+                    let out = each::<L>(|l| {
+                        g[l] * inv[l] * d[l] + (c_mean[l] + 2.0 * c_var[l] * (v[l] - r.0[l])) / sp
+                    });
+                    lay.put::<L>(dx, n, c0, s, out);
+                }
             }
-        }
-    });
+        });
+    })
 }
