@@ -27,6 +27,9 @@
 //! A direct-loop reference (tests only) checks these kernels.
 
 use super::tile::{gemm, in_blocks, load, store};
+use wide::Wide;
+
+mod wide;
 
 /// Geometry of a convolution `x: [cin][h][w] -> y: [cout][oh][ow]` with kernel `kh × kw`,
 /// stride `sh, sw` and zero padding `ph, pw`.
@@ -271,6 +274,14 @@ fn positions(s: &ConvShape, y_len: usize) -> usize {
 
 /// `y[n] += conv(x[n])` without bias.
 fn correlate(s: &ConvShape, w: &[f32], x: &[f32], y: &mut [f32]) {
+    match Wide::of(s) {
+        Some(wide) => wide.correlate(s, w, x, y),
+        None => correlate_tiled(s, w, x, y),
+    }
+}
+
+/// [`correlate`] on the tiled path.
+fn correlate_tiled(s: &ConvShape, w: &[f32], x: &[f32], y: &mut [f32]) {
     let (depth, plane) = (s.cin * s.kh * s.kw, s.oh * s.ow);
     let mut col: Panel = [[0.0; PT]; ROWS];
     let positions = positions(s, y.len());
@@ -294,6 +305,14 @@ fn correlate(s: &ConvShape, w: &[f32], x: &[f32], y: &mut [f32]) {
 
 /// `x[n] += convᵀ(y[n])`: the adjoint of [`correlate`].
 fn correlate_adjoint(s: &ConvShape, w: &[f32], y: &[f32], x: &mut [f32]) {
+    match Wide::of(s) {
+        Some(wide) => wide.correlate_adjoint(s, w, y, x),
+        None => correlate_adjoint_tiled(s, w, y, x),
+    }
+}
+
+/// [`correlate_adjoint`] on the tiled path.
+fn correlate_adjoint_tiled(s: &ConvShape, w: &[f32], y: &[f32], x: &mut [f32]) {
     let (depth, plane) = (s.cin * s.kh * s.kw, s.oh * s.ow);
     let mut dcol: Panel = [[0.0; PT]; ROWS];
     let mut yp: Panel = [[0.0; PT]; ROWS];
@@ -326,6 +345,14 @@ fn correlate_adjoint(s: &ConvShape, w: &[f32], y: &[f32], x: &mut [f32]) {
 
 /// `dw[co][d] += Σ_n Σ_p dy[n][co][p] · col[n][d][p]`.
 fn weight_grad(s: &ConvShape, x: &[f32], dy: &[f32], dw: &mut [f32]) {
+    match Wide::of(s) {
+        Some(wide) => wide.weight_grad(s, x, dy, dw),
+        None => weight_grad_tiled(s, x, dy, dw),
+    }
+}
+
+/// [`weight_grad`] on the tiled path.
+fn weight_grad_tiled(s: &ConvShape, x: &[f32], dy: &[f32], dw: &mut [f32]) {
     let (depth, plane) = (s.cin * s.kh * s.kw, s.oh * s.ow);
     // Transposed panel: lanes run over taps, so that dw rows are the accumulators.
     let mut colt = [[[0.0f32; PT]; ROWS / PT]; PT];
@@ -388,24 +415,32 @@ mod tests {
         for (j, (p, q)) in a.iter().zip(b).enumerate() {
             assert!(
                 (p - q).abs() <= 1e-4 * (1.0 + q.abs()),
-                "{what}[{j}]: tiled {p}, reference {q}"
+                "{what}[{j}]: {p}, reference {q}"
             );
         }
     }
 
-    /// The tiled kernels agree with the direct-loop reference within 1e-4 (relative to
-    /// 1 + |value|) on shapes that exercise every remainder: channel counts that are not
-    /// multiples of the block or panel, planes that are not multiples of the tile,
-    /// depths over one panel, strides, padding and taps that see only padding.
+    /// The tiled kernels, and the wide-row ones where a shape fits them, agree
+    /// with the direct-loop reference within 1e-4 (relative to 1 + |value|) on shapes
+    /// that exercise every remainder: channel counts that are not multiples of the block
+    /// or panel, planes that are not multiples of the tile, depths over one panel,
+    /// strides, padding and taps that see only padding. The wide forward gives the tiled
+    /// forward's bits.
     #[test]
-    fn tiled_kernels_match_the_reference() {
+    fn tiled_and_wide_kernels_match_the_reference() {
         let shapes = [
             (3, 5, 7, 6, 3, 3, 2, 1),
             (37, 6, 4, 4, 3, 3, 1, 1),
             (2, 35, 9, 5, 4, 2, 2, 1),
             (1, 1, 2, 3, 3, 3, 1, 2),
             (6, 9, 1, 11, 1, 5, 2, 2),
+            (8, 1, 8, 8, 3, 3, 1, 1),
+            (3, 7, 1, 13, 1, 4, 1, 0),
+            (8, 16, 8, 8, 4, 4, 2, 1),
+            (2, 3, 9, 9, 4, 4, 2, 1),
+            (16, 32, 4, 4, 4, 4, 2, 1),
         ];
+        let mut wide_shapes = 0;
         let mut rng = Prng::new(42);
         for (cin, cout, h, w, kh, kw, st, pad) in shapes {
             let s = ConvShape {
@@ -429,22 +464,45 @@ mod tests {
             let dy = random(batch * s.out_len(), &mut rng);
             let start = random(batch * s.out_len(), &mut rng);
 
-            let (mut fast, mut slow) = (start.clone(), start.clone());
-            correlate(&s, &wt, &x, &mut fast);
-            reference::correlate(&s, &wt, &x, &mut slow);
-            assert_close(&fast, &slow, "forward");
+            let wide = Wide::of(&s);
+            wide_shapes += usize::from(wide.is_some());
+
+            let mut want = start.clone();
+            reference::correlate(&s, &wt, &x, &mut want);
+            let mut tiled = start.clone();
+            correlate_tiled(&s, &wt, &x, &mut tiled);
+            assert_close(&tiled, &want, "forward");
+            if let Some(wide) = wide {
+                let mut got = start.clone();
+                wide.correlate(&s, &wt, &x, &mut got);
+                assert_eq!(got, tiled, "wide forward");
+            }
 
             let start = random(batch * s.in_len(), &mut rng);
-            let (mut fast, mut slow) = (start.clone(), start.clone());
-            correlate_adjoint(&s, &wt, &dy, &mut fast);
-            reference::correlate_adjoint(&s, &wt, &dy, &mut slow);
-            assert_close(&fast, &slow, "adjoint");
+            let mut want = start.clone();
+            reference::correlate_adjoint(&s, &wt, &dy, &mut want);
+            let mut got = start.clone();
+            correlate_adjoint_tiled(&s, &wt, &dy, &mut got);
+            assert_close(&got, &want, "adjoint");
+            if let Some(wide) = wide {
+                let mut got = start.clone();
+                wide.correlate_adjoint(&s, &wt, &dy, &mut got);
+                assert_close(&got, &want, "wide adjoint");
+            }
 
             let start = random(wt.len(), &mut rng);
-            let (mut fast, mut slow) = (start.clone(), start.clone());
-            weight_grad(&s, &x, &dy, &mut fast);
-            reference::weight_grad(&s, &x, &dy, &mut slow);
-            assert_close(&fast, &slow, "weight gradient");
+            let mut want = start.clone();
+            reference::weight_grad(&s, &x, &dy, &mut want);
+            let mut got = start.clone();
+            weight_grad_tiled(&s, &x, &dy, &mut got);
+            assert_close(&got, &want, "weight gradient");
+            if let Some(wide) = wide {
+                let mut got = start.clone();
+                wide.weight_grad(&s, &x, &dy, &mut got);
+                assert_close(&got, &want, "wide weight gradient");
+            }
         }
+        // The stride-1 shapes.
+        assert_eq!(wide_shapes, 4, "shapes on the wide path");
     }
 }
