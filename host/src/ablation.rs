@@ -49,7 +49,7 @@ pub fn variants(data: Dataset) -> Vec<Variant> {
         }
     };
     let or = |v: f32, default: f32| if v > 0.0 { v } else { default };
-    vec![
+    let mut rows = vec![
         with("baseline (non-saturating GAN)", &|_| {}),
         with("one-sided label smoothing", &|c| {
             c.label_smoothing = if best.label_smoothing < 1.0 {
@@ -88,11 +88,17 @@ pub fn variants(data: Dataset) -> Vec<Variant> {
         }),
         with("hinge loss", &|c| c.loss = LossName::Hinge),
         with("multiple GANs (3 generators)", &|c| c.generators = 3),
-        Variant {
-            name: "best combination (preset)".to_string(),
-            config: best,
-        },
-    ]
+    ];
+    if data.toy().is_some() {
+        rows.push(with("packing (PacGAN4)", &|c| {
+            c.discriminator = DiscArch::Pack
+        }));
+    }
+    rows.push(Variant {
+        name: "best combination (preset)".to_string(),
+        config: best,
+    });
+    rows
 }
 
 /// Mean and standard error of one metric over seeds.

@@ -36,6 +36,9 @@ pub enum DiscArch {
     Minibatch,
     /// The plain layers with twice the channels (digits only).
     Wide,
+    /// The plain layers judging packs of samples (PacGAN, Lin et al. 2018; 2-D mixtures
+    /// only): see `presets::mixture::MixDPack`.
+    Pack,
 }
 
 /// Adversarial loss.

@@ -38,37 +38,25 @@ pub struct Outcome {
 }
 
 /// Calls `fit::<G, D, B, CAP>(args)` with the generator and discriminator types that the
-/// config's architecture choices name, from the preset's list `[plain, batchnorm, vbn]`
-/// and `[plain, minibatch]`, plus `wide` variants when the preset has them (without them,
-/// a wide choice is an error).
+/// config's architecture choices name, from the preset's lists of `variant => type`; a
+/// variant the preset does not have is an error.
 macro_rules! fit_preset {
-    ($cfg:expr, [$gp:ty, $gb:ty, $gv:ty], [$dp:ty, $dm:ty], $b:expr, $cap:expr, ($($arg:expr),*)) => {
-        match ($cfg.generator, $cfg.discriminator) {
-            (GenArch::Plain, DiscArch::Plain) => fit::<$gp, $dp, $b, $cap>($($arg),*),
-            (GenArch::Batchnorm, DiscArch::Plain) => fit::<$gb, $dp, $b, $cap>($($arg),*),
-            (GenArch::Vbn, DiscArch::Plain) => fit::<$gv, $dp, $b, $cap>($($arg),*),
-            (GenArch::Plain, DiscArch::Minibatch) => fit::<$gp, $dm, $b, $cap>($($arg),*),
-            (GenArch::Batchnorm, DiscArch::Minibatch) => fit::<$gb, $dm, $b, $cap>($($arg),*),
-            (GenArch::Vbn, DiscArch::Minibatch) => fit::<$gv, $dm, $b, $cap>($($arg),*),
-            (GenArch::Wide, _) | (_, DiscArch::Wide) => {
-                bail!("config keys `generator`/`discriminator` = \"wide\" exist only for digits")
-            }
+    ($cfg:expr, $data:literal, $gens:tt, [$($da:ident => $d:ty),+], $b:expr, $cap:expr, $args:tt) => {
+        match $cfg.discriminator {
+            $(DiscArch::$da => fit_generator!($cfg, $data, $gens, $d, $b, $cap, $args),)+
+            #[allow(unreachable_patterns)]
+            other => bail!("config key `discriminator = \"{}\"` does not exist for {}", format!("{other:?}").to_lowercase(), $data),
         }
     };
-    ($cfg:expr, [$gp:ty, $gb:ty, $gv:ty, $gw:ty], [$dp:ty, $dm:ty, $dw:ty], $b:expr, $cap:expr, ($($arg:expr),*)) => {
-        match ($cfg.generator, $cfg.discriminator) {
-            (GenArch::Plain, DiscArch::Plain) => fit::<$gp, $dp, $b, $cap>($($arg),*),
-            (GenArch::Batchnorm, DiscArch::Plain) => fit::<$gb, $dp, $b, $cap>($($arg),*),
-            (GenArch::Vbn, DiscArch::Plain) => fit::<$gv, $dp, $b, $cap>($($arg),*),
-            (GenArch::Wide, DiscArch::Plain) => fit::<$gw, $dp, $b, $cap>($($arg),*),
-            (GenArch::Plain, DiscArch::Minibatch) => fit::<$gp, $dm, $b, $cap>($($arg),*),
-            (GenArch::Batchnorm, DiscArch::Minibatch) => fit::<$gb, $dm, $b, $cap>($($arg),*),
-            (GenArch::Vbn, DiscArch::Minibatch) => fit::<$gv, $dm, $b, $cap>($($arg),*),
-            (GenArch::Wide, DiscArch::Minibatch) => fit::<$gw, $dm, $b, $cap>($($arg),*),
-            (GenArch::Plain, DiscArch::Wide) => fit::<$gp, $dw, $b, $cap>($($arg),*),
-            (GenArch::Batchnorm, DiscArch::Wide) => fit::<$gb, $dw, $b, $cap>($($arg),*),
-            (GenArch::Vbn, DiscArch::Wide) => fit::<$gv, $dw, $b, $cap>($($arg),*),
-            (GenArch::Wide, DiscArch::Wide) => fit::<$gw, $dw, $b, $cap>($($arg),*),
+}
+
+/// The generator half of [`fit_preset`], for one discriminator type.
+macro_rules! fit_generator {
+    ($cfg:expr, $data:literal, [$($ga:ident => $g:ty),+], $d:ty, $b:expr, $cap:expr, $args:tt) => {
+        match $cfg.generator {
+            $(GenArch::$ga => fit::<$g, $d, $b, $cap> $args,)+
+            #[allow(unreachable_patterns)]
+            other => bail!("config key `generator = \"{}\"` does not exist for {}", format!("{other:?}").to_lowercase(), $data),
         }
     };
 }
@@ -112,11 +100,12 @@ fn run_mixture(
         offset: scalers.iter().map(|s| s.offset).collect(),
         scale: scalers.iter().map(|s| s.scale).collect(),
     };
-    use mixture::{BATCH, MixD, MixDMbd, MixG, MixGBn, MixGVbn, REPLAY};
+    use mixture::{BATCH, MixD, MixDMbd, MixDPack, MixG, MixGBn, MixGVbn, REPLAY};
     fit_preset!(
         config,
-        [MixG, MixGBn, MixGVbn],
-        [MixD, MixDMbd],
+        "the 2-D mixtures",
+        [Plain => MixG, Batchnorm => MixGBn, Vbn => MixGVbn],
+        [Plain => MixD, Minibatch => MixDMbd, Pack => MixDPack],
         BATCH,
         REPLAY,
         (data, config, fill, &scaling, out)
@@ -145,8 +134,9 @@ fn run_digits(data: Dataset, config: &TrainConfig, out: Option<&Path>) -> Result
     };
     fit_preset!(
         config,
-        [DigitsG, DigitsGBn, DigitsGVbn, DigitsGWide],
-        [DigitsD, DigitsDMbd, DigitsDWide],
+        "digits",
+        [Plain => DigitsG, Batchnorm => DigitsGBn, Vbn => DigitsGVbn, Wide => DigitsGWide],
+        [Plain => DigitsD, Minibatch => DigitsDMbd, Wide => DigitsDWide],
         BATCH,
         REPLAY,
         (data, config, fill, &scaling, out)

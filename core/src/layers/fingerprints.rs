@@ -3,7 +3,7 @@
 
 use super::{
     BatchNorm, Conv1d, Conv2d, ConvTranspose2d, Dense, Flatten, LeakyRelu, MinibatchDiscrimination,
-    PixelShuffle, PixelUnshuffle, Relu, Sigmoid, Tanh, Unflatten, VirtualBatchNorm,
+    Pack, PixelShuffle, PixelUnshuffle, Relu, Sigmoid, Tanh, Unflatten, VirtualBatchNorm,
 };
 use crate::model::{Fingerprint, layer};
 use crate::tensor::Tensor;
@@ -53,6 +53,7 @@ fingerprint!(b"PUSH", PixelUnshuffle<C, H, W, R, CO, OH, OW>);
 fingerprint!(b"FLAT", Flatten<C, H, W, N>);
 fingerprint!(b"MBDS", MinibatchDiscrimination<IN, K, D, OUT>);
 fingerprint!(b"UFLT", Unflatten<C, H, W, N>);
+fingerprint!(b"PACK", Pack<IN, M, OUT>);
 
 #[cfg(test)]
 mod tests {

@@ -16,6 +16,7 @@ mod dense;
 mod fingerprints;
 mod flatten;
 mod minibatch_discrimination;
+mod pack;
 mod pixel_shuffle;
 mod virtual_batch_norm;
 mod weight_bias;
@@ -28,6 +29,7 @@ pub use conv2d::Conv2d;
 pub use dense::Dense;
 pub use flatten::{Flatten, Unflatten};
 pub use minibatch_discrimination::MinibatchDiscrimination;
+pub use pack::Pack;
 pub use pixel_shuffle::{PixelShuffle, PixelUnshuffle};
 pub use virtual_batch_norm::{VirtualBatchNorm, VirtualBatchNorm1d, VirtualBatchNorm2d};
 

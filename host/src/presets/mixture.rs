@@ -9,7 +9,7 @@ use crate::config::TrainConfig;
 use crate::data::Toy;
 use crate::train::{Discriminator, Generator};
 use tinygan_core::layers::{
-    BatchNorm1d, Dense, LeakyRelu, MinibatchDiscrimination, Relu, Tanh, VirtualBatchNorm1d,
+    BatchNorm1d, Dense, LeakyRelu, MinibatchDiscrimination, Pack, Relu, Tanh, VirtualBatchNorm1d,
 };
 
 /// Latent size.
@@ -28,6 +28,8 @@ pub const REFERENCE: usize = 25;
 pub const MBD_KERNELS: usize = 16;
 /// Minibatch-discrimination kernel dimension (`C` in the paper).
 pub const MBD_DIM: usize = 8;
+/// Samples per pack of the packing discriminator (PacGAN4, the published grid25 bar).
+pub const PACK: usize = 4;
 /// Instance-noise σ₀ of the ring8 default config, in model units.
 pub const NOISE: f32 = 0.05;
 /// Iterations over which the ring8 default instance noise anneals to 0.
@@ -106,6 +108,20 @@ tinygan_core::network! {
     }
 }
 
+tinygan_core::network! {
+    /// Packing discriminator (PacGAN, arXiv:1712.04086): each sample with the next
+    /// [`PACK`]` − 1` of its batch, cyclically, `2·PACK` inputs → 2 × (128, LeakyReLU 0.2) →
+    /// 1 logit.
+    pub struct MixDPack, acts MixDPackActs {
+        pack: Pack<2, PACK, { 2 * PACK }>,
+        fc1: Dense<{ 2 * PACK }, D_WIDTH>,
+        a1: LeakyRelu<[f32; D_WIDTH]>,
+        fc2: Dense<D_WIDTH, D_WIDTH>,
+        a2: LeakyRelu<[f32; D_WIDTH]>,
+        out: Dense<D_WIDTH, 1>,
+    }
+}
+
 // What the training driver needs to know of each preset.
 impl Generator for MixG {
     const REFERENCE_ROWS: usize = 0;
@@ -119,6 +135,10 @@ impl Generator for MixGVbn {
 impl Discriminator for MixD {
     /// The second LeakyReLU: the last hidden features.
     const FEATURE_LAYER: usize = 3;
+}
+impl Discriminator for MixDPack {
+    /// The second LeakyReLU: the last hidden features (of packs).
+    const FEATURE_LAYER: usize = 4;
 }
 impl Discriminator for MixDMbd {
     /// The second LeakyReLU: the last hidden features.
@@ -163,5 +183,41 @@ pub fn config(toy: Toy) -> TrainConfig {
             steps: 40_000,
             ..base
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tinygan_core::rng::{Prng, fill_gaussian};
+    use tinygan_core::tensor::flat_mut;
+    use tinygan_core::{Network, Zero, init};
+
+    /// D's logits for `x`, then again with sample `changed` moved.
+    fn logits<D: Network<In = [f32; 2], Out = [f32; 1]>>(changed: usize) -> [[f32; 8]; 2] {
+        let mut rng = Prng::new(5);
+        let mut d = Box::new(D::ZERO);
+        init::kaiming_normal(&mut *d, &mut rng, 0.2);
+        let mut x = [[0.0f32; 2]; 8];
+        fill_gaussian(&mut rng, flat_mut(&mut x));
+        let mut out = [[0.0; 8]; 2];
+        for (k, o) in out.iter_mut().enumerate() {
+            let mut acts = Box::new(D::Acts::<8>::ZERO);
+            x[changed][0] += k as f32;
+            d.forward(&x, &mut acts);
+            *o = D::output(&acts).map(|l| l[0]);
+        }
+        out
+    }
+
+    /// A packing D rates each sample together with the next `PACK − 1` (cyclically): moving
+    /// sample 4 changes the logits of samples 1 to 4 and no other; the plain D's only of
+    /// sample 4.
+    #[test]
+    fn packing_discriminator_rates_sets_of_samples() {
+        let changed =
+            |[a, b]: [[f32; 8]; 2]| -> Vec<usize> { (0..8).filter(|&i| a[i] != b[i]).collect() };
+        assert_eq!(changed(logits::<MixDPack>(4)), vec![1, 2, 3, 4]);
+        assert_eq!(changed(logits::<MixD>(4)), vec![4]);
     }
 }
