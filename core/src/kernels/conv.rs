@@ -176,10 +176,13 @@ type Panel = [[f32; PT]; ROWS];
 /// where each one's window lies in `x` and where its outputs live in `y`. Positions
 /// past the end of the batch read padding and are never written.
 struct Tile {
-    /// Start of the position's sample in `x`.
-    sample: [usize; PT],
-    /// Top-left corner of the position's window in padded coordinates.
-    corner: [(usize, usize); PT],
+    /// Top row of the position's window in the image (`oy·sh − ph`, wrapped round below
+    /// zero, so one unsigned compare tests both edges).
+    top: [usize; PT],
+    /// Left column of the position's window in the image (`ox·sw − pw`, wrapped).
+    left: [usize; PT],
+    /// Where the window's top-left tap of channel 0 would be in `x`, wrapped.
+    origin: [usize; PT],
     /// Index of the position's channel-0 output in `y`.
     out: [usize; PT],
     /// Positions inside the batch.
@@ -193,12 +196,21 @@ impl Tile {
     fn new(s: &ConvShape, p0: usize, positions: usize) -> Self {
         let plane = s.oh * s.ow;
         let at = |t: usize| ((p0 + t) / plane, (p0 + t) % plane);
+        let sample: [usize; PT] = core::array::from_fn(|t| at(t).0 * s.in_len());
+        let corner: [(usize, usize); PT] = core::array::from_fn(|t| match at(t) {
+            // A corner below the image: every tap of a dead position reads padding.
+            _ if p0 + t >= positions => (s.h + s.ph, 0),
+            (_, q) => ((q / s.ow) * s.sh, (q % s.ow) * s.sw),
+        });
+        let top = corner.map(|(y0, _)| y0.wrapping_sub(s.ph));
+        let left = corner.map(|(_, x0)| x0.wrapping_sub(s.pw));
         Self {
-            sample: core::array::from_fn(|t| at(t).0 * s.in_len()),
-            corner: core::array::from_fn(|t| match at(t) {
-                // A corner below the image: every tap of a dead position reads padding.
-                _ if p0 + t >= positions => (s.h + s.ph, 0),
-                (_, q) => ((q / s.ow) * s.sh, (q % s.ow) * s.sw),
+            top,
+            left,
+            origin: core::array::from_fn(|t| {
+                sample[t]
+                    .wrapping_add(top[t].wrapping_mul(s.w))
+                    .wrapping_add(left[t])
             }),
             out: core::array::from_fn(|t| at(t).0 * s.out_len() + at(t).1),
             live: PT.min(positions - p0),
@@ -206,29 +218,26 @@ impl Tile {
         }
     }
 
-    /// Calls `f(dd, t, index)` for taps `d0 + dd` (`dd` in `0..dn`) and every position
-    /// `t`: `index` is where `col[d][p]` lives in `x`, or `None` in the padding.
+    /// Calls `f(dd, index)` for taps `d0 + dd` (`dd` in `0..dn`): for every position
+    /// `t`, `index[t]` is where `col[d][p]` lives in `x`, or `usize::MAX` (past the end of
+    /// any slice) where the tap reads padding.
     #[inline(always)]
-    fn patch(
-        &self,
-        s: &ConvShape,
-        d0: usize,
-        dn: usize,
-        mut f: impl FnMut(usize, usize, Option<usize>),
-    ) {
+    fn patch(&self, s: &ConvShape, d0: usize, dn: usize, mut f: impl FnMut(usize, &[usize; PT])) {
         // Tap d0 + dd is (channel ci, kernel row i, kernel column j), counted up as dd runs.
         let (mut ci, mut i, mut j) = (d0 / (s.kh * s.kw), d0 / s.kw % s.kh, d0 % s.kw);
         for dd in 0..dn {
-            for (t, ((y0, x0), base)) in self.corner.iter().zip(self.sample).enumerate() {
-                // Above or left of the image wraps round to a huge index: one compare each.
-                let iy = (y0 + i).wrapping_sub(s.ph);
-                let ix = (x0 + j).wrapping_sub(s.pw);
-                f(
-                    dd,
-                    t,
-                    (iy < s.h && ix < s.w).then(|| base + (ci * s.h + iy) * s.w + ix),
-                );
+            let tap = (ci * s.h + i) * s.w + j;
+            let mut index = [0; PT];
+            for (t, index) in index.iter_mut().enumerate() {
+                let inside =
+                    self.top[t].wrapping_add(i) < s.h && self.left[t].wrapping_add(j) < s.w;
+                *index = if inside {
+                    self.origin[t].wrapping_add(tap)
+                } else {
+                    usize::MAX
+                };
             }
+            f(dd, &index);
             j += 1;
             if j == s.kw {
                 (i, j) = (i + 1, 0);
@@ -237,6 +246,12 @@ impl Tile {
                 }
             }
         }
+    }
+
+    /// `col[t] = x[index[t]]`, 0 in the padding: one row of the patch matrix.
+    #[inline(always)]
+    fn gather(x: &[f32], index: &[usize; PT]) -> [f32; PT] {
+        index.map(|i| x.get(i).copied().unwrap_or(0.0))
     }
 
     /// Output channel `c` of the tile's positions in `y` (`channel` = `c`·plane), zero for
@@ -289,7 +304,7 @@ fn correlate_tiled(s: &ConvShape, w: &[f32], x: &[f32], y: &mut [f32]) {
         let tile = Tile::new(s, p0, positions);
         for d0 in (0..depth).step_by(ROWS) {
             let dn = ROWS.min(depth - d0);
-            tile.patch(s, d0, dn, |dd, t, i| col[dd][t] = i.map_or(0.0, |i| x[i]));
+            tile.patch(s, d0, dn, |dd, index| col[dd] = Tile::gather(x, index));
             in_blocks!(s.cout, BLOCK, |co, R| {
                 let rows: [&[f32]; R] = core::array::from_fn(|r| &w[(co + r) * depth + d0..][..dn]);
                 let mut acc: [[f32; PT]; R] =
@@ -334,9 +349,11 @@ fn correlate_adjoint_tiled(s: &ConvShape, w: &[f32], y: &[f32], x: &mut [f32]) {
                     dcol[dd..dd + R].copy_from_slice(&acc);
                 });
             }
-            tile.patch(s, d0, dn, |dd, t, i| {
-                if let Some(i) = i {
-                    x[i] += dcol[dd][t];
+            tile.patch(s, d0, dn, |dd, index| {
+                for (i, v) in index.iter().zip(dcol[dd]) {
+                    if let Some(x) = x.get_mut(*i) {
+                        *x += v;
+                    }
                 }
             });
         }
@@ -362,8 +379,10 @@ fn weight_grad_tiled(s: &ConvShape, x: &[f32], dy: &[f32], dw: &mut [f32]) {
         let tile = Tile::new(s, p0, positions);
         for d0 in (0..depth).step_by(ROWS) {
             let dn = ROWS.min(depth - d0);
-            tile.patch(s, d0, dn, |dd, t, i| {
-                colt[t][dd / PT][dd % PT] = i.map_or(0.0, |i| x[i])
+            tile.patch(s, d0, dn, |dd, index| {
+                for (t, v) in Tile::gather(x, index).into_iter().enumerate() {
+                    colt[t][dd / PT][dd % PT] = v;
+                }
             });
             for c0 in (0..s.cout).step_by(ROWS) {
                 let cn = ROWS.min(s.cout - c0);
