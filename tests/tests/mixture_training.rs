@@ -8,9 +8,9 @@ use tinygan::metrics::EvalReport;
 
 /// Iterations: the full default run is 40,000; this one is CI-sized.
 const STEPS: u32 = 3000;
-/// Modes that the short run must cover (of 25). Measured: 22 with seed 1 (19 after 2,000
+/// Modes that the short run must cover (of 25). Measured: 24 with seed 1 (22 after 2,000
 /// iterations); the test profile takes about 40 s of CPU for the run.
-const MIN_MODES: usize = 20;
+const MIN_MODES: usize = 22;
 
 #[test]
 fn grid25_defaults_learn_most_modes_in_a_short_run() {
