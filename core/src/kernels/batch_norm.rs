@@ -70,26 +70,92 @@ impl<const ROWS: bool> Layout<ROWS> {
         (n * self.channels + c0) * self.spatial() + s
     }
 
-    /// Channels `c0..c0 + L` at sample `n`, position `s`.
+    /// Channels `c0..c0 + L` of sample `n` at position `s` (feature vectors: `s = 0`).
     #[inline(always)]
-    fn get<const L: usize>(&self, x: &[f32], n: usize, c0: usize, s: usize) -> [f32; L] {
-        let at = self.at(n, c0, s);
-        if ROWS {
-            load(x, at)
-        } else {
-            each(|l| x[at + l * self.spatial])
-        }
+    fn row<const L: usize>(&self, x: &[f32], n: usize, c0: usize) -> [f32; L] {
+        load(x, self.at(n, c0, 0))
     }
 
-    /// Writes channels `c0..c0 + L` at sample `n`, position `s`.
+    /// The positions of channel `c` of sample `n` (images: contiguous).
     #[inline(always)]
-    fn put<const L: usize>(&self, y: &mut [f32], n: usize, c0: usize, s: usize, v: [f32; L]) {
-        let at = self.at(n, c0, s);
+    fn plane<'a>(&self, x: &'a [f32], n: usize, c: usize) -> &'a [f32] {
+        &x[self.at(n, c, 0)..][..self.spatial()]
+    }
+
+    /// Per channel `l` of `c0..c0 + L`, `(Σ a, Σ b)` over the values of samples `samples`,
+    /// where `(a, b) = f(l, v, d)` for each value `v` of `x` and `d` of `dy` at the same
+    /// place. Feature vectors sum lane by lane in sample order; images sum each channel's
+    /// contiguous positions in [`LANES`] partial sums (by position mod [`LANES`], in
+    /// sample order), then add those up.
+    #[inline(always)]
+    fn sums<const L: usize>(
+        &self,
+        (x, dy): (&[f32], &[f32]),
+        c0: usize,
+        samples: core::ops::Range<usize>,
+        f: impl Fn(usize, f32, f32) -> (f32, f32),
+    ) -> ([f32; L], [f32; L]) {
+        let (mut sa, mut sb) = ([0.0; L], [0.0; L]);
         if ROWS {
-            store(y, at, &v);
-        } else {
-            for (l, v) in v.into_iter().enumerate() {
-                y[at + l * self.spatial] = v;
+            for n in samples {
+                let (v, d) = (self.row::<L>(x, n, c0), self.row::<L>(dy, n, c0));
+                for l in 0..L {
+                    let (a, b) = f(l, v[l], d[l]);
+                    sa[l] += a;
+                    sb[l] += b;
+                }
+            }
+            return (sa, sb);
+        }
+        for l in 0..L {
+            let (mut pa, mut pb) = ([0.0f32; LANES], [0.0f32; LANES]);
+            for n in samples.clone() {
+                let (xs, ds) = (self.plane(x, n, c0 + l), self.plane(dy, n, c0 + l));
+                let (xc, dc) = (xs.chunks_exact(LANES), ds.chunks_exact(LANES));
+                let tail = xc.remainder().iter().zip(dc.remainder());
+                for (xv, dv) in xc.zip(dc) {
+                    for k in 0..LANES {
+                        let (a, b) = f(l, xv[k], dv[k]);
+                        pa[k] += a;
+                        pb[k] += b;
+                    }
+                }
+                for (k, (v, d)) in tail.enumerate() {
+                    let (a, b) = f(l, *v, *d);
+                    pa[k] += a;
+                    pb[k] += b;
+                }
+            }
+            sa[l] = pa.iter().sum();
+            sb[l] = pb.iter().sum();
+        }
+        (sa, sb)
+    }
+
+    /// `out = f(l, v, d)` for every value of channels `c0..c0 + L` of sample `n`, with `v`
+    /// from `x` and `d` from `dy` at the same place.
+    #[inline(always)]
+    fn map<const L: usize>(
+        &self,
+        (x, dy): (&[f32], &[f32]),
+        out: &mut [f32],
+        (n, c0): (usize, usize),
+        f: impl Fn(usize, f32, f32) -> f32,
+    ) {
+        if ROWS {
+            let (v, d) = (self.row::<L>(x, n, c0), self.row::<L>(dy, n, c0));
+            store(out, self.at(n, c0, 0), &each::<L>(|l| f(l, v[l], d[l])));
+            return;
+        }
+        for l in 0..L {
+            let at = self.at(n, c0 + l, 0);
+            let o = &mut out[at..][..self.spatial];
+            for ((o, v), d) in
+                o.iter_mut()
+                    .zip(self.plane(x, n, c0 + l))
+                    .zip(self.plane(dy, n, c0 + l))
+            {
+                *o = f(l, *v, *d);
             }
         }
     }
@@ -115,18 +181,10 @@ fn centred_sums<const L: usize, const ROWS: bool>(
     samples: core::ops::Range<usize>,
     m: &[f32; L],
 ) -> ([f32; L], [f32; L]) {
-    let (mut sum, mut sq) = ([0.0; L], [0.0; L]);
-    for n in samples {
-        for s in 0..lay.spatial() {
-            let v = lay.get::<L>(x, n, c0, s);
-            for l in 0..L {
-                let d = v[l] - m[l];
-                sum[l] += d;
-                sq[l] += d * d;
-            }
-        }
-    }
-    (sum, sq)
+    lay.sums((x, x), c0, samples, |l, v, _| {
+        let d = v - m[l];
+        (d, d * d)
+    })
 }
 
 /// Per-channel `(Σ dy, Σ dy·(x − m))` over the values of samples `samples`.
@@ -139,17 +197,7 @@ fn grad_sums<const L: usize, const ROWS: bool>(
     samples: core::ops::Range<usize>,
     m: &[f32; L],
 ) -> ([f32; L], [f32; L]) {
-    let (mut sum_g, mut sum_gx) = ([0.0; L], [0.0; L]);
-    for n in samples {
-        for s in 0..lay.spatial() {
-            let (v, d) = (lay.get::<L>(x, n, c0, s), lay.get::<L>(dy, n, c0, s));
-            for l in 0..L {
-                sum_g[l] += d[l];
-                sum_gx[l] += d[l] * (v[l] - m[l]);
-            }
-        }
-    }
-    (sum_g, sum_gx)
+    lay.sums((x, dy), c0, samples, |l, v, d| (d, d * (v - m[l])))
 }
 
 /// Mean and biased variance of channels `c0..c0 + L` over the first `refs` samples.
@@ -223,10 +271,9 @@ fn normalize<const L: usize, const ROWS: bool>(
 ) {
     let (g, b): ([f32; L], [f32; L]) = (load(gamma, c0), load(beta, c0));
     let scale = each::<L>(|l| g[l] * inv[l]);
-    for s in 0..lay.spatial() {
-        let v = lay.get::<L>(x, n, c0, s);
-        lay.put::<L>(y, n, c0, s, each(|l| (v[l] - mean[l]) * scale[l] + b[l]));
-    }
+    lay.map::<L>((x, x), y, (n, c0), |l, v, _| {
+        (v - mean[l]) * scale[l] + b[l]
+    });
 }
 
 /// [`normalize`] for each sample `n` of `samples` with the statistics of the reference
@@ -387,23 +434,15 @@ pub fn backward_reference(
                     c_var[l] += d_var[l] * w_other;
                 }
                 let k = w_other / sp;
-                for s in 0..lay.spatial() {
-                    let (v, d) = (lay.get::<L>(x, n, c0, s), lay.get::<L>(dy, n, c0, s));
-                    let out = each::<L>(|l| {
-                        g[l] * inv[l] * d[l] + k * (d_mean[l] + 2.0 * d_var[l] * (v[l] - mean[l]))
-                    });
-                    lay.put::<L>(dx, n, c0, s, out);
-                }
+                lay.map::<L>((x, dy), dx, (n, c0), |l, v, d| {
+                    g[l] * inv[l] * d + k * (d_mean[l] + 2.0 * d_var[l] * (v - mean[l]))
+                });
             }
             let inv = r_inv;
             for n in 0..refs.min(batch) {
-                for s in 0..lay.spatial() {
-                    let (v, d) = (lay.get::<L>(x, n, c0, s), lay.get::<L>(dy, n, c0, s));
-                    let out = each::<L>(|l| {
-                        g[l] * inv[l] * d[l] + (c_mean[l] + 2.0 * c_var[l] * (v[l] - r.0[l])) / sp
-                    });
-                    lay.put::<L>(dx, n, c0, s, out);
-                }
+                lay.map::<L>((x, dy), dx, (n, c0), |l, v, d| {
+                    g[l] * inv[l] * d + (c_mean[l] + 2.0 * c_var[l] * (v - r.0[l])) / sp
+                });
             }
         });
     })
