@@ -84,8 +84,9 @@ impl Wide {
     }
 
     /// Copies the image planes of `x` (one sample) into `xp`, padded.
+    ///
+    /// Only image pixels are written: the padding keeps the zeros the buffer starts with.
     fn pad(&self, s: &ConvShape, x: &[f32], xp: &mut [f32]) {
-        xp.fill(0.0);
         self.rows(s, |r, at| xp[at..at + s.w].copy_from_slice(&x[r]));
     }
 
@@ -98,9 +99,12 @@ impl Wide {
         });
     }
 
-    /// Writes the output planes of `y` (one sample) into wide rows, extra columns zero.
+    /// Writes the output planes of `y` (one sample) into wide rows.
+    ///
+    /// Only output positions are written: the extra columns keep the zeros the buffer
+    /// starts with, unless the caller writes them itself ([`Wide::correlate`] does, and
+    /// never reads them back).
     fn widen(&self, s: &ConvShape, y: &[f32], yw: &mut [f32]) {
-        yw.fill(0.0);
         for (src, dst) in y
             .chunks_exact(s.oh * s.ow)
             .zip(yw.chunks_exact_mut(self.lanes))
