@@ -430,6 +430,13 @@ mod tests {
         v
     }
 
+    /// `f` applied to a copy of `start` (the kernels accumulate into their output).
+    fn applied(start: &[f32], f: impl FnOnce(&mut [f32])) -> Vec<f32> {
+        let mut out = start.to_vec();
+        f(&mut out);
+        out
+    }
+
     fn assert_close(a: &[f32], b: &[f32], what: &str) {
         for (j, (p, q)) in a.iter().zip(b).enumerate() {
             assert!(
@@ -486,38 +493,29 @@ mod tests {
             let wide = Wide::of(&s);
             wide_shapes += usize::from(wide.is_some());
 
-            let mut want = start.clone();
-            reference::correlate(&s, &wt, &x, &mut want);
-            let mut tiled = start.clone();
-            correlate_tiled(&s, &wt, &x, &mut tiled);
+            let want = applied(&start, |o| reference::correlate(&s, &wt, &x, o));
+            let tiled = applied(&start, |o| correlate_tiled(&s, &wt, &x, o));
             assert_close(&tiled, &want, "forward");
             if let Some(wide) = wide {
-                let mut got = start.clone();
-                wide.correlate(&s, &wt, &x, &mut got);
+                let got = applied(&start, |o| wide.correlate(&s, &wt, &x, o));
                 assert_eq!(got, tiled, "wide forward");
             }
 
             let start = random(batch * s.in_len(), &mut rng);
-            let mut want = start.clone();
-            reference::correlate_adjoint(&s, &wt, &dy, &mut want);
-            let mut got = start.clone();
-            correlate_adjoint_tiled(&s, &wt, &dy, &mut got);
+            let want = applied(&start, |o| reference::correlate_adjoint(&s, &wt, &dy, o));
+            let got = applied(&start, |o| correlate_adjoint_tiled(&s, &wt, &dy, o));
             assert_close(&got, &want, "adjoint");
             if let Some(wide) = wide {
-                let mut got = start.clone();
-                wide.correlate_adjoint(&s, &wt, &dy, &mut got);
+                let got = applied(&start, |o| wide.correlate_adjoint(&s, &wt, &dy, o));
                 assert_close(&got, &want, "wide adjoint");
             }
 
             let start = random(wt.len(), &mut rng);
-            let mut want = start.clone();
-            reference::weight_grad(&s, &x, &dy, &mut want);
-            let mut got = start.clone();
-            weight_grad_tiled(&s, &x, &dy, &mut got);
+            let want = applied(&start, |o| reference::weight_grad(&s, &x, &dy, o));
+            let got = applied(&start, |o| weight_grad_tiled(&s, &x, &dy, o));
             assert_close(&got, &want, "weight gradient");
             if let Some(wide) = wide {
-                let mut got = start.clone();
-                wide.weight_grad(&s, &x, &dy, &mut got);
+                let got = applied(&start, |o| wide.weight_grad(&s, &x, &dy, o));
                 assert_close(&got, &want, "wide weight gradient");
             }
         }
