@@ -37,4 +37,4 @@ if ! command -v defmt-print >/dev/null; then
     cargo install defmt-print --locked --quiet
 fi
 
-echo "setup: ready ($v, $(qemu-system-arm --version | head -1), $(defmt-print --version | head -1))"
+echo "setup: ready ($v, $(qemu-system-arm --version | sed -n 1p), $(defmt-print --version | sed -n 1p))"
