@@ -63,23 +63,23 @@ impl<const ROWS: bool> Layout<ROWS> {
         len.checked_div(self.channels * self.spatial()).unwrap_or(0)
     }
 
-    /// Index of channel `c0`'s value at sample `n`, position `s`; the next channel's is
-    /// `spatial` further.
+    /// Index of channel `c`'s first value at sample `n`; the next channel's is `spatial`
+    /// further.
     #[inline(always)]
-    fn at(&self, n: usize, c0: usize, s: usize) -> usize {
-        (n * self.channels + c0) * self.spatial() + s
+    fn start(&self, n: usize, c: usize) -> usize {
+        (n * self.channels + c) * self.spatial()
     }
 
-    /// Channels `c0..c0 + L` of sample `n` at position `s` (feature vectors: `s = 0`).
+    /// Channels `c0..c0 + L` of sample `n` (feature vectors).
     #[inline(always)]
     fn row<const L: usize>(&self, x: &[f32], n: usize, c0: usize) -> [f32; L] {
-        load(x, self.at(n, c0, 0))
+        load(x, self.start(n, c0))
     }
 
     /// The positions of channel `c` of sample `n` (images: contiguous).
     #[inline(always)]
     fn plane<'a>(&self, x: &'a [f32], n: usize, c: usize) -> &'a [f32] {
-        &x[self.at(n, c, 0)..][..self.spatial()]
+        &x[self.start(n, c)..][..self.spatial()]
     }
 
     /// Per channel `l` of `c0..c0 + L`, `(Σ a, Σ b)` over the values of samples `samples`,
@@ -144,12 +144,11 @@ impl<const ROWS: bool> Layout<ROWS> {
     ) {
         if ROWS {
             let (v, d) = (self.row::<L>(x, n, c0), self.row::<L>(dy, n, c0));
-            store(out, self.at(n, c0, 0), &each::<L>(|l| f(l, v[l], d[l])));
+            store(out, self.start(n, c0), &each::<L>(|l| f(l, v[l], d[l])));
             return;
         }
         for l in 0..L {
-            let at = self.at(n, c0 + l, 0);
-            let o = &mut out[at..][..self.spatial];
+            let o = &mut out[self.start(n, c0 + l)..][..self.spatial];
             for ((o, v), d) in
                 o.iter_mut()
                     .zip(self.plane(x, n, c0 + l))
