@@ -25,10 +25,18 @@
 //! flattened over the whole output plane, so small images (8×8, 4×4) fill the vector
 //! lanes as well as large ones. Stack use: two panels of `ROWS·PT` floats (2 KiB).
 //! A direct-loop reference (tests only) checks these kernels.
+//!
+//! Two other arrangements avoid the gathers where a shape allows: stride-1 shapes run
+//! over padded "wide rows" (`wide.rs`: every tap a contiguous run of the padded plane),
+//! and strided shapes over batches of at least [`PT`] samples run with the samples in the
+//! lanes (`batched.rs`: every tap one vector load for [`PT`] samples). Every path sums
+//! in an order fixed by the shape and the batch alone, the same on every target.
 
 use super::tile::{gemm, in_blocks, load, store};
-use wide::Wide;
+use batched::Batched;
+use wide::{Wide, WideAdjoint};
 
+mod batched;
 mod wide;
 
 /// Geometry of a convolution `x: [cin][h][w] -> y: [cout][oh][ow]` with kernel `kh × kw`,
@@ -282,16 +290,24 @@ impl Tile {
     }
 }
 
+/// Samples in `y` (of `out_len` each).
+fn batch(s: &ConvShape, y: &[f32]) -> usize {
+    y.len().checked_div(s.out_len()).unwrap_or(0)
+}
+
 /// Output positions of the whole batch in `y` (of `out_len` per sample).
-fn positions(s: &ConvShape, y_len: usize) -> usize {
-    y_len.checked_div(s.out_len()).unwrap_or(0) * s.oh * s.ow
+fn positions(s: &ConvShape, y: &[f32]) -> usize {
+    batch(s, y) * s.oh * s.ow
 }
 
 /// `y[n] += conv(x[n])` without bias.
 fn correlate(s: &ConvShape, w: &[f32], x: &[f32], y: &mut [f32]) {
-    match Wide::of(s) {
-        Some(wide) => wide.correlate(s, w, x, y),
-        None => correlate_tiled(s, w, x, y),
+    if let Some(wide) = Wide::of(s) {
+        wide.correlate(s, w, x, y);
+    } else if let Some(batched) = Batched::of(s, batch(s, y)) {
+        batched.correlate(s, w, x, y);
+    } else {
+        correlate_tiled(s, w, x, y);
     }
 }
 
@@ -299,7 +315,7 @@ fn correlate(s: &ConvShape, w: &[f32], x: &[f32], y: &mut [f32]) {
 fn correlate_tiled(s: &ConvShape, w: &[f32], x: &[f32], y: &mut [f32]) {
     let (depth, plane) = (s.cin * s.kh * s.kw, s.oh * s.ow);
     let mut col: Panel = [[0.0; PT]; ROWS];
-    let positions = positions(s, y.len());
+    let positions = positions(s, y);
     for p0 in (0..positions).step_by(PT) {
         let tile = Tile::new(s, p0, positions);
         for d0 in (0..depth).step_by(ROWS) {
@@ -320,9 +336,12 @@ fn correlate_tiled(s: &ConvShape, w: &[f32], x: &[f32], y: &mut [f32]) {
 
 /// `x[n] += convᵀ(y[n])`: the adjoint of [`correlate`].
 fn correlate_adjoint(s: &ConvShape, w: &[f32], y: &[f32], x: &mut [f32]) {
-    match Wide::of(s) {
-        Some(wide) => wide.correlate_adjoint(s, w, y, x),
-        None => correlate_adjoint_tiled(s, w, y, x),
+    if let Some(wide) = WideAdjoint::of(s) {
+        wide.correlate_adjoint(s, w, y, x);
+    } else if let Some(batched) = Batched::of(s, batch(s, y)) {
+        batched.correlate_adjoint(s, w, y, x);
+    } else {
+        correlate_adjoint_tiled(s, w, y, x);
     }
 }
 
@@ -331,7 +350,7 @@ fn correlate_adjoint_tiled(s: &ConvShape, w: &[f32], y: &[f32], x: &mut [f32]) {
     let (depth, plane) = (s.cin * s.kh * s.kw, s.oh * s.ow);
     let mut dcol: Panel = [[0.0; PT]; ROWS];
     let mut yp: Panel = [[0.0; PT]; ROWS];
-    let positions = positions(s, y.len());
+    let positions = positions(s, y);
     for p0 in (0..positions).step_by(PT) {
         let tile = Tile::new(s, p0, positions);
         for d0 in (0..depth).step_by(ROWS) {
@@ -362,9 +381,12 @@ fn correlate_adjoint_tiled(s: &ConvShape, w: &[f32], y: &[f32], x: &mut [f32]) {
 
 /// `dw[co][d] += Σ_n Σ_p dy[n][co][p] · col[n][d][p]`.
 fn weight_grad(s: &ConvShape, x: &[f32], dy: &[f32], dw: &mut [f32]) {
-    match Wide::of(s) {
-        Some(wide) => wide.weight_grad(s, x, dy, dw),
-        None => weight_grad_tiled(s, x, dy, dw),
+    if let Some(wide) = Wide::of(s) {
+        wide.weight_grad(s, x, dy, dw);
+    } else if let Some(batched) = Batched::of(s, batch(s, dy)) {
+        batched.weight_grad(s, x, dy, dw);
+    } else {
+        weight_grad_tiled(s, x, dy, dw);
     }
 }
 
@@ -374,7 +396,7 @@ fn weight_grad_tiled(s: &ConvShape, x: &[f32], dy: &[f32], dw: &mut [f32]) {
     // Transposed panel: lanes run over taps, so that dw rows are the accumulators.
     let mut colt = [[[0.0f32; PT]; ROWS / PT]; PT];
     let mut dyp: Panel = [[0.0; PT]; ROWS];
-    let positions = positions(s, dy.len());
+    let positions = positions(s, dy);
     for p0 in (0..positions).step_by(PT) {
         let tile = Tile::new(s, p0, positions);
         for d0 in (0..depth).step_by(ROWS) {
@@ -446,14 +468,15 @@ mod tests {
         }
     }
 
-    /// The tiled kernels, and the wide-row ones where a shape fits them, agree
-    /// with the direct-loop reference within 1e-4 (relative to 1 + |value|) on shapes
-    /// that exercise every remainder: channel counts that are not multiples of the block
+    /// The tiled kernels, and the wide-row (forward, adjoint) and batched ones where a
+    /// shape fits them, agree with the direct-loop reference within 1e-4 (relative to
+    /// 1 + |value|) on shapes that exercise every remainder: channel counts that are not multiples of the block
     /// or panel, planes that are not multiples of the tile, depths over one panel,
-    /// strides, padding and taps that see only padding. The wide forward gives the tiled
-    /// forward's bits.
+    /// strides, padding and taps that see only padding; batches of 2 and of 19 (a whole
+    /// group of lanes and a partial one), inputs and outputs over several chunks. The wide
+    /// and batched forwards give the tiled forward's bits.
     #[test]
-    fn tiled_and_wide_kernels_match_the_reference() {
+    fn tiled_wide_and_batched_kernels_match_the_reference() {
         let shapes = [
             (3, 5, 7, 6, 3, 3, 2, 1),
             (37, 6, 4, 4, 3, 3, 1, 1),
@@ -465,10 +488,14 @@ mod tests {
             (8, 16, 8, 8, 4, 4, 2, 1),
             (2, 3, 9, 9, 4, 4, 2, 1),
             (16, 32, 4, 4, 4, 4, 2, 1),
+            (16, 24, 8, 8, 4, 4, 2, 1),
         ];
-        let mut wide_shapes = 0;
+        let (mut wide_shapes, mut wide_adjoints, mut batched_shapes) = (0, 0, 0);
         let mut rng = Prng::new(42);
-        for (cin, cout, h, w, kh, kw, st, pad) in shapes {
+        for ((cin, cout, h, w, kh, kw, st, pad), batch) in shapes
+            .into_iter()
+            .flat_map(|shape| [(shape, 2), (shape, 19)])
+        {
             let s = ConvShape {
                 cin,
                 cout,
@@ -484,7 +511,6 @@ mod tests {
                 pw: pad,
             };
             assert!(s.is_consistent());
-            let batch = 2;
             let wt = random(cout * cin * kh * kw, &mut rng);
             let x = random(batch * s.in_len(), &mut rng);
             let dy = random(batch * s.out_len(), &mut rng);
@@ -492,6 +518,8 @@ mod tests {
 
             let wide = Wide::of(&s);
             wide_shapes += usize::from(wide.is_some());
+            let batched = Batched::of(&s, batch);
+            batched_shapes += usize::from(batched.is_some());
 
             let want = applied(&start, |o| reference::correlate(&s, &wt, &x, o));
             let tiled = applied(&start, |o| correlate_tiled(&s, &wt, &x, o));
@@ -500,14 +528,23 @@ mod tests {
                 let got = applied(&start, |o| wide.correlate(&s, &wt, &x, o));
                 assert_eq!(got, tiled, "wide forward");
             }
+            if let Some(batched) = batched {
+                let got = applied(&start, |o| batched.correlate(&s, &wt, &x, o));
+                assert_eq!(got, tiled, "batched forward");
+            }
 
             let start = random(batch * s.in_len(), &mut rng);
             let want = applied(&start, |o| reference::correlate_adjoint(&s, &wt, &dy, o));
             let got = applied(&start, |o| correlate_adjoint_tiled(&s, &wt, &dy, o));
             assert_close(&got, &want, "adjoint");
-            if let Some(wide) = wide {
+            if let Some(wide) = WideAdjoint::of(&s) {
+                wide_adjoints += 1;
                 let got = applied(&start, |o| wide.correlate_adjoint(&s, &wt, &dy, o));
                 assert_close(&got, &want, "wide adjoint");
+            }
+            if let Some(batched) = batched {
+                let got = applied(&start, |o| batched.correlate_adjoint(&s, &wt, &dy, o));
+                assert_close(&got, &want, "batched adjoint");
             }
 
             let start = random(wt.len(), &mut rng);
@@ -518,8 +555,15 @@ mod tests {
                 let got = applied(&start, |o| wide.weight_grad(&s, &x, &dy, o));
                 assert_close(&got, &want, "wide weight gradient");
             }
+            if let Some(batched) = batched {
+                let got = applied(&start, |o| batched.weight_grad(&s, &x, &dy, o));
+                assert_close(&got, &want, "batched weight gradient");
+            }
         }
-        // The stride-1 shapes.
-        assert_eq!(wide_shapes, 4, "shapes on the wide path");
+        // The stride-1 shapes at both batches; the strided ones at batch 19.
+        assert_eq!(wide_shapes, 8, "shapes on the wide path");
+        // Not (1, 1, 2, 3): its adjoint's wide output would be mostly padding.
+        assert_eq!(wide_adjoints, 6, "adjoints on the wide path");
+        assert_eq!(batched_shapes, 7, "shapes on the batched path");
     }
 }

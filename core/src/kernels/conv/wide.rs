@@ -14,20 +14,71 @@
 //! With `off_d = ci·plane + i·R + j` the offset of tap `d`:
 //! - forward: `yw[co][q] += Σ_d w[co][d] · xp[q + off_d]`, each output starting from its
 //!   value in `y` and adding the taps in order `d`, as the tiled path does (same bits);
-//! - input gradient: `dxp[q + off_d] += Σ_co w[co][d] · dyw[co][q]` with the extra
-//!   columns of `dyw` zero, then the image pixels of `dxp` added to `dx`;
+//! - input gradient: the same forward loop over the adjoint shape ([`WideAdjoint`]):
+//!   `dy` padded by `k − 1 − p`, the kernel flipped and its channels swapped;
 //! - weight gradient: `dw[co][d] += Σ_q dyw[co][q] · xp[q + off_d]`.
 //!
 //! One sample at a time; its padded planes and wide output share one stack buffer of
-//! [`BUF`] floats (the size of the tiled path's two panels). Shapes that do not fit, or
+//! [`BUF`] floats (16 KiB), the same on every target so that a shape takes the same path,
+//! and sums in the same order, on the host and the boards. Shapes that do not fit, or
 //! whose wide output would be less than half real outputs (tiny planes), go to the tiled
 //! path.
 
 use super::super::tile::{in_blocks, load, store};
-use super::{BLOCK, ConvShape, PT, ROWS};
+use super::{BLOCK, ConvShape, PT};
 
 /// Stack buffer of one sample: padded input planes and wide output planes.
-const BUF: usize = 2 * ROWS * PT;
+const BUF: usize = 4096;
+
+/// One tap of a kernel: its index `d = (ci·kh + i)·kw + j` in the weight row, its input
+/// channel and its place `k = i·kw + j` in the kernel.
+#[derive(Clone, Copy)]
+struct Tap {
+    d: usize,
+    ci: usize,
+    k: usize,
+}
+
+/// The adjoint of a stride-1 convolution `s` as a convolution over wide rows: `dx` is the
+/// stride-1 correlation of `dy` padded by `kh − 1 − ph` and `kw − 1 − pw`, with the
+/// kernel flipped and its channels swapped,
+/// `dx[ci][y][x] = Σ_co Σ_i,j w[co][ci][kh−1−i][kw−1−j] · dyp[co][y + i][x + j]`. So the
+/// adjoint too keeps its sums in registers across taps, where adding each tap's products
+/// into the padded input gradient would store and reload overlapping vectors every tap.
+#[derive(Clone, Copy)]
+pub(super) struct WideAdjoint {
+    /// The adjoint's shape: `cin` and `cout` swapped, `y`'s planes in, `x`'s out.
+    shape: ConvShape,
+    wide: Wide,
+}
+
+impl WideAdjoint {
+    /// The adjoint of `s` over wide rows, or `None` if `s` is strided, pads by a kernel
+    /// size or more (the adjoint would need negative padding), or the adjoint shape does
+    /// not suit [`Wide::of`].
+    pub(super) fn of(s: &ConvShape) -> Option<Self> {
+        let shape = ConvShape {
+            cin: s.cout,
+            cout: s.cin,
+            h: s.oh,
+            w: s.ow,
+            oh: s.h,
+            ow: s.w,
+            ph: (s.kh - 1).checked_sub(s.ph)?,
+            pw: (s.kw - 1).checked_sub(s.pw)?,
+            ..*s
+        };
+        let wide = Wide::of(&shape)?;
+        Some(Self { shape, wide })
+    }
+
+    /// `x[n] += convᵀ(y[n])` for the convolution `s` this adjoint was made of.
+    pub(super) fn correlate_adjoint(&self, s: &ConvShape, w: &[f32], y: &[f32], x: &mut [f32]) {
+        let (kk, depth) = (s.kh * s.kw, s.cin * s.kh * s.kw);
+        let weight = |ci: usize, tap: Tap| w[tap.ci * depth + ci * kk + kk - 1 - tap.k];
+        self.wide.correlate_by(&self.shape, weight, y, x);
+    }
+}
 
 /// A shape's wide-row geometry.
 #[derive(Clone, Copy)]
@@ -56,29 +107,18 @@ impl Wide {
         (fits && dense).then_some(Self { row, lanes, plane })
     }
 
-    /// Offset of tap `d = (ci·kh + i)·kw + j` in the padded planes, `ci·plane + i·row + j`,
-    /// for `d` in `0..depth`, in order.
+    /// Calls `f(tap, off)` for every tap `d = (ci·kh + i)·kw + j`, in order, with `off`
+    /// its offset in the padded planes, `ci·plane + i·row + j`.
     #[inline(always)]
-    fn taps(&self, s: &ConvShape, mut f: impl FnMut(usize, usize)) {
+    fn taps(&self, s: &ConvShape, mut f: impl FnMut(Tap, usize)) {
         let mut d = 0;
         for ci in 0..s.cin {
             for i in 0..s.kh {
                 for j in 0..s.kw {
-                    f(d, ci * self.plane + i * self.row + j);
+                    let k = i * s.kw + j;
+                    f(Tap { d, ci, k }, ci * self.plane + i * self.row + j);
                     d += 1;
                 }
-            }
-        }
-    }
-
-    /// Calls `f(image_row, padded_row)` for every row of one sample's image planes and
-    /// the place of that row in the padded planes.
-    #[inline(always)]
-    fn rows(&self, s: &ConvShape, mut f: impl FnMut(core::ops::Range<usize>, usize)) {
-        for ci in 0..s.cin {
-            for iy in 0..s.h {
-                let at = ci * self.plane + (iy + s.ph) * self.row + s.pw;
-                f((ci * s.h + iy) * s.w..(ci * s.h + iy + 1) * s.w, at);
             }
         }
     }
@@ -87,16 +127,12 @@ impl Wide {
     ///
     /// Only image pixels are written: the padding keeps the zeros the buffer starts with.
     fn pad(&self, s: &ConvShape, x: &[f32], xp: &mut [f32]) {
-        self.rows(s, |r, at| xp[at..at + s.w].copy_from_slice(&x[r]));
-    }
-
-    /// Adds the image pixels of the padded planes `xp` to the image planes of `x`.
-    fn unpad_add(&self, s: &ConvShape, xp: &[f32], x: &mut [f32]) {
-        self.rows(s, |r, at| {
-            for (d, v) in x[r].iter_mut().zip(&xp[at..at + s.w]) {
-                *d += v;
+        for (ci, plane) in x.chunks_exact(s.h * s.w).enumerate() {
+            for (iy, row) in plane.chunks_exact(s.w).enumerate() {
+                let at = ci * self.plane + (iy + s.ph) * self.row + s.pw;
+                xp[at..at + s.w].copy_from_slice(row);
             }
-        });
+        }
     }
 
     /// Writes the output planes of `y` (one sample) into wide rows.
@@ -136,6 +172,19 @@ impl Wide {
     /// `y[n] += conv(x[n])` without bias (the tiled `correlate`, same bits).
     pub(super) fn correlate(&self, s: &ConvShape, w: &[f32], x: &[f32], y: &mut [f32]) {
         let depth = s.cin * s.kh * s.kw;
+        self.correlate_by(s, |co, tap| w[co * depth + tap.d], x, y);
+    }
+
+    /// [`Wide::correlate`] with the weight of output channel `co` and tap `t` read as
+    /// `weight(co, t)`.
+    #[inline(always)]
+    fn correlate_by(
+        &self,
+        s: &ConvShape,
+        weight: impl Fn(usize, Tap) -> f32,
+        x: &[f32],
+        y: &mut [f32],
+    ) {
         let mut buf = [0.0; BUF];
         let (xp, yw) = self.split(s, &mut buf);
         for (xn, yn) in x
@@ -148,10 +197,10 @@ impl Wide {
                 in_blocks!(s.cout, BLOCK, |co, R| {
                     let mut acc: [[f32; PT]; R] =
                         core::array::from_fn(|r| load(yw, (co + r) * self.lanes + q0));
-                    self.taps(s, |d, off| {
+                    self.taps(s, |tap, off| {
                         let v: [f32; PT] = load(xp, q0 + off);
                         for (r, acc_r) in acc.iter_mut().enumerate() {
-                            let a = w[(co + r) * depth + d];
+                            let a = weight(co + r, tap);
                             for (acc_rl, vl) in acc_r.iter_mut().zip(v) {
                                 *acc_rl += a * vl;
                             }
@@ -166,34 +215,6 @@ impl Wide {
         }
     }
 
-    /// `x[n] += convᵀ(y[n])`: the adjoint of [`Wide::correlate`].
-    pub(super) fn correlate_adjoint(&self, s: &ConvShape, w: &[f32], y: &[f32], x: &mut [f32]) {
-        let depth = s.cin * s.kh * s.kw;
-        let mut buf = [0.0; BUF];
-        let (xp, yw) = self.split(s, &mut buf);
-        for (yn, xn) in y
-            .chunks_exact(s.out_len())
-            .zip(x.chunks_exact_mut(s.in_len()))
-        {
-            self.widen(s, yn, yw);
-            xp.fill(0.0);
-            for q0 in (0..self.lanes).step_by(PT) {
-                self.taps(s, |d, off| {
-                    let mut v: [f32; PT] = load(xp, q0 + off);
-                    for co in 0..s.cout {
-                        let a = w[co * depth + d];
-                        let g: [f32; PT] = load(yw, co * self.lanes + q0);
-                        for (vl, gl) in v.iter_mut().zip(g) {
-                            *vl += a * gl;
-                        }
-                    }
-                    store(xp, q0 + off, &v);
-                });
-            }
-            self.unpad_add(s, xp, xn);
-        }
-    }
-
     /// `dw[co][d] += Σ_n Σ_p dy[n][co][p] · col[n][d][p]`.
     pub(super) fn weight_grad(&self, s: &ConvShape, x: &[f32], dy: &[f32], dw: &mut [f32]) {
         let depth = s.cin * s.kh * s.kw;
@@ -204,7 +225,7 @@ impl Wide {
             self.widen(s, gn, yw);
             for co in 0..s.cout {
                 let g = &yw[co * self.lanes..][..self.lanes];
-                self.taps(s, |d, off| {
+                self.taps(s, |tap, off| {
                     let mut acc = [0.0f32; PT];
                     for q0 in (0..self.lanes).step_by(PT) {
                         let (gv, xv): ([f32; PT], [f32; PT]) = (load(g, q0), load(xp, q0 + off));
@@ -212,7 +233,7 @@ impl Wide {
                             *a += gl * xl;
                         }
                     }
-                    dw[co * depth + d] += acc.iter().sum::<f32>();
+                    dw[co * depth + tap.d] += acc.iter().sum::<f32>();
                 });
             }
         }
