@@ -8,7 +8,10 @@
 //! Each unordered pair `i < j` is visited once (`c_b(i, j) = c_b(j, i)`): `k·d` absolute
 //! differences and `k` exponentials, the result added to both `o_i` and `o_j`. The number
 //! of kernels is the const parameter `K` of [`forward`] and [`backward`], so that the `k`
-//! sums of a pair are one array in vector registers.
+//! sums of a pair are one array in vector registers. Pairs go in blocks of one `i` and up
+//! to 16 `j`: the block's distances first, then its exponentials (independent chains that
+//! overlap), then the sums, with sample `i`'s kept in registers across the block (added
+//! in the same order as pair by pair, so the same bits).
 
 use super::dense;
 
@@ -61,35 +64,53 @@ fn transpose(src: &[f32], dst: &mut [f32], rows: usize) {
     }
 }
 
-/// `(row i, row j)` of `s` seen as rows of `len`, both mutable; needs `i < j`.
+/// `(row i, rows j, j + 1, ...)` of `s` seen as rows of `len`, both mutable; needs `i < j`.
 #[inline]
-fn two_rows(s: &mut [f32], len: usize, i: usize, j: usize) -> (&mut [f32], &mut [f32]) {
+fn row_and_rest(s: &mut [f32], len: usize, i: usize, j: usize) -> (&mut [f32], &mut [f32]) {
     let (head, tail) = s.split_at_mut(j * len);
-    (&mut head[i * len..][..len], &mut tail[..len])
+    (&mut head[i * len..][..len], tail)
 }
 
-/// `c[b] = exp(−‖p_b − q_b‖₁)` for `p`, `q` in `[d][K]` layout. `K` is a constant so
-/// that the `K` sums stay in vector registers.
-#[inline]
-fn closeness<const K: usize>(p: &[f32], q: &[f32]) -> [f32; K] {
+/// `‖p_b − q_b‖₁` for each kernel `b`, for `p`, `q` in `[d][K]` layout. `K` is a
+/// constant so that the `K` sums stay in vector registers.
+#[inline(always)]
+fn distance<const K: usize>(p: &[f32], q: &[f32]) -> [f32; K] {
     let mut c = [0.0; K];
     for (pr, qr) in p.chunks_exact(K).zip(q.chunks_exact(K)) {
         for ((s, a), b) in c.iter_mut().zip(pr).zip(qr) {
             *s += libm::fabsf(a - b);
         }
     }
-    for s in &mut c {
-        *s = exp_neg(*s);
-    }
     c
 }
 
-/// Calls `f(i, j)` for every pair `i < j < batch`.
-#[inline]
-fn for_pairs(batch: usize, mut f: impl FnMut(usize, usize)) {
+/// Pairs per block of [`for_pairs`]: their distances are summed first and exponentiated
+/// together, so that the exponentials' long chains of dependent operations overlap.
+const PAIRS: usize = 16;
+
+/// Calls `f(i, j0, c)` for every pair `i < j < batch`, in order, in blocks of up to
+/// [`PAIRS`] values of `j` from `j0`: `c[j − j0][b] = exp(−‖M_i,b − M_j,b‖₁)` for the rows of
+/// `m` (of `kd` each, `[d][K]`). A block lets `f` keep sample `i`'s sums in registers
+/// across its pairs.
+#[inline(always)]
+fn for_pairs<const K: usize>(
+    m: &[f32],
+    kd: usize,
+    batch: usize,
+    mut f: impl FnMut(usize, usize, &[[f32; K]]),
+) {
+    let mut c = [[0.0f32; K]; PAIRS];
     for i in 0..batch {
-        for j in i + 1..batch {
-            f(i, j);
+        let mi = &m[i * kd..][..kd];
+        for j0 in (i + 1..batch).step_by(PAIRS) {
+            let c = &mut c[..PAIRS.min(batch - j0)];
+            for (cj, j) in c.iter_mut().zip(j0..) {
+                *cj = distance::<K>(mi, &m[j * kd..][..kd]);
+            }
+            for cj in c.iter_mut() {
+                *cj = cj.map(exp_neg);
+            }
+            f(i, j0, c);
         }
     }
 }
@@ -109,13 +130,16 @@ pub fn forward<const K: usize>(
         yn[..inp].copy_from_slice(xn);
         yn[inp..].fill(0.0);
     }
-    for_pairs(x.len() / inp, |i, j| {
-        let c = closeness::<K>(&m[i * kd..][..kd], &m[j * kd..][..kd]);
-        let (yi, yj) = two_rows(y, out, i, j);
-        for ((oi, oj), cb) in yi[inp..].iter_mut().zip(&mut yj[inp..]).zip(&c) {
-            *oi += cb;
-            *oj += cb;
+    for_pairs::<K>(m, kd, x.len() / inp, |i, j0, c| {
+        let (yi, rest) = row_and_rest(y, out, i, j0);
+        let mut oi: [f32; K] = yi[inp..].try_into().expect("K outputs");
+        for (yj, cj) in rest.chunks_exact_mut(out).zip(c) {
+            for ((oi, oj), cb) in oi.iter_mut().zip(&mut yj[inp..]).zip(cj) {
+                *oi += cb;
+                *oj += cb;
+            }
         }
+        yi[inp..].copy_from_slice(&oi);
     });
 }
 
@@ -138,24 +162,34 @@ pub fn backward<const K: usize>(
     let (kd, out) = (row.len(), inp + K);
     project(x, t, m, row, inp, K);
     dm.fill(0.0);
-    for_pairs(x.len() / inp, |i, j| {
-        let (mi, mj) = (&m[i * kd..][..kd], &m[j * kd..][..kd]);
-        let mut w = closeness::<K>(mi, mj);
-        let (gi, gj) = (&dy[i * out + inp..][..K], &dy[j * out + inp..][..K]);
-        for ((wb, a), b) in w.iter_mut().zip(gi).zip(gj) {
-            *wb *= -(a + b);
-        }
-        let (dmi, dmj) = two_rows(dm, kd, i, j);
-        let rows = mi.chunks_exact(K).zip(mj.chunks_exact(K));
-        for ((p, q), (dp, dq)) in rows.zip(dmi.chunks_exact_mut(K).zip(dmj.chunks_exact_mut(K))) {
-            for ((((pv, qv), dpv), dqv), wb) in p.iter().zip(q).zip(dp).zip(dq).zip(&w) {
-                let diff = pv - qv;
-                // w with the sign of diff, or 0 where diff is 0.
-                let signed = f32::from_bits(wb.to_bits() ^ (diff.to_bits() & 0x8000_0000));
-                let g = if diff != 0.0 { signed } else { 0.0 };
-                *dpv += g;
-                *dqv -= g;
+    for_pairs::<K>(m, kd, x.len() / inp, |i, j0, c| {
+        // w[j − j0][b] = −c_b(i, j)·(dy_i[o_b] + dy_j[o_b]).
+        let mut w = [[0.0f32; K]; PAIRS];
+        let gi = &dy[i * out + inp..][..K];
+        for ((wj, cj), j) in w.iter_mut().zip(c).zip(j0..) {
+            let gj = &dy[j * out + inp..][..K];
+            for (((wb, cb), a), b) in wj.iter_mut().zip(cj).zip(gi).zip(gj) {
+                *wb = cb * -(a + b);
             }
+        }
+        let (dmi, rest) = row_and_rest(dm, kd, i, j0);
+        for r0 in (0..kd).step_by(K) {
+            let p = &m[i * kd + r0..][..K];
+            let mut dp: [f32; K] = dmi[r0..][..K].try_into().expect("K sums");
+            for ((wj, j), dmj) in w[..c.len()].iter().zip(j0..).zip(rest.chunks_exact_mut(kd)) {
+                let q = &m[j * kd + r0..][..K];
+                // w with the sign of M_i − M_j, or 0 where they are equal.
+                let g: [f32; K] = core::array::from_fn(|b| {
+                    let diff = p[b] - q[b];
+                    let signed = f32::from_bits(wj[b].to_bits() ^ (diff.to_bits() & 0x8000_0000));
+                    if diff != 0.0 { signed } else { 0.0 }
+                });
+                for ((dpv, dqv), gb) in dp.iter_mut().zip(&mut dmj[r0..][..K]).zip(g) {
+                    *dpv += gb;
+                    *dqv -= gb;
+                }
+            }
+            dmi[r0..][..K].copy_from_slice(&dp);
         }
     });
     // dM back to T's [k][d] order, then two dense products over the whole batch.
