@@ -143,8 +143,8 @@ pub fn forward<const K: usize>(
     });
 }
 
-/// Backward of [`forward`]: `dx` (overwritten) and `dt += ∂L/∂T`; `m`, `dm` (both of
-/// `m`'s size) and `row` are scratch.
+/// Backward of [`forward`]: `dx` (overwritten) and, if `dt` is given, `dt += ∂L/∂T`;
+/// `m`, `dm` (both of `m`'s size) and `row` are scratch.
 ///
 /// For a pair `i < j` and kernel `b`, `∂L/∂‖·‖₁ = −c_b(i, j)·(dy_i[o_b] + dy_j[o_b])`,
 /// spread as `± sign(M_i − M_j)` (with `sign(0) = 0`) into `dM_i` and `dM_j`; then
@@ -156,7 +156,7 @@ pub fn backward<const K: usize>(
     dy: &[f32],
     (m, dm, row): (&mut [f32], &mut [f32], &mut [f32]),
     dx: &mut [f32],
-    dt: &mut [f32],
+    dt: Option<&mut [f32]>,
     inp: usize,
 ) {
     let (kd, out) = (row.len(), inp + K);
@@ -203,7 +203,9 @@ pub fn backward<const K: usize>(
             *dxa += ga;
         }
     }
-    dense::backward_weights(dm, x, dt, kd, inp);
+    if let Some(dt) = dt {
+        dense::backward_weights(dm, x, dt, kd, inp);
+    }
 }
 
 #[cfg(test)]

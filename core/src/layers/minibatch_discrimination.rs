@@ -79,6 +79,32 @@ impl<const IN: usize, const K: usize, const D: usize, const OUT: usize> TrainLay
         dx: &mut [[f32; IN]; B],
         grads: &mut Self,
     ) {
+        self.backward_with(x, dy, dx, Some(&mut grads.t));
+    }
+
+    fn backward_input<const B: usize>(
+        &self,
+        x: &[[f32; IN]; B],
+        _y: &[[f32; OUT]; B],
+        dy: &[[f32; OUT]; B],
+        dx: &mut [[f32; IN]; B],
+        _scratch: &mut Self,
+    ) {
+        self.backward_with(x, dy, dx, None);
+    }
+}
+
+impl<const IN: usize, const K: usize, const D: usize, const OUT: usize>
+    MinibatchDiscrimination<IN, K, D, OUT>
+{
+    /// The input gradient, and `T`'s added to `dt` if given.
+    fn backward_with<const B: usize>(
+        &self,
+        x: &[[f32; IN]; B],
+        dy: &[[f32; OUT]; B],
+        dx: &mut [[f32; IN]; B],
+        dt: Option<&mut [[[f32; D]; K]; IN]>,
+    ) {
         let (mut m, mut dm) = ([[[0.0f32; K]; D]; B], [[[0.0f32; K]; D]; B]);
         let mut row = [[0.0f32; D]; K];
         let scratch = (flat_mut(&mut m), flat_mut(&mut dm), flat_mut(&mut row));
@@ -88,7 +114,7 @@ impl<const IN: usize, const K: usize, const D: usize, const OUT: usize> TrainLay
             flat(dy),
             scratch,
             flat_mut(dx),
-            flat_mut(&mut grads.t),
+            dt.map(|dt| flat_mut(dt)),
             IN,
         );
     }
@@ -201,6 +227,23 @@ mod tests {
                 assert!((a - b).abs() <= 1e-6 * (1.0 + b.abs()));
             }
         }
+    }
+
+    #[test]
+    fn backward_input_gives_backwards_dx_and_skips_the_parameter_gradient() {
+        let mut l = MinibatchDiscrimination::<4, 3, 2, 7>::ZERO;
+        randomize(&mut l, 3);
+        let x = *random_batch::<[f32; 4], 5>(4);
+        let dy = *random_batch::<[f32; 7], 5>(5);
+        let mut y = [[0.0; 7]; 5];
+        l.forward(&x, &mut y);
+        let (mut dx, mut dx_only) = ([[0.0; 4]; 5], [[0.0; 4]; 5]);
+        let (mut g, mut scratch) = (MinibatchDiscrimination::ZERO, MinibatchDiscrimination::ZERO);
+        l.backward(&x, &y, &dy, &mut dx, &mut g);
+        l.backward_input(&x, &y, &dy, &mut dx_only, &mut scratch);
+        assert_eq!(dx_only, dx);
+        assert_ne!(g, MinibatchDiscrimination::ZERO);
+        assert_eq!(scratch, MinibatchDiscrimination::ZERO);
     }
 
     #[test]
