@@ -41,9 +41,9 @@ pub fn leaky_relu_backward(x: &[f32], dy: &[f32], dx: &mut [f32], slope: f32) {
     map_grad(x, dy, dx, |v| if v > 0.0 { 1.0 } else { slope });
 }
 
-/// `y = tanh x`.
+/// `y = tanh x` ([`crate::math::tanh`]).
 pub fn tanh(x: &[f32], y: &mut [f32]) {
-    map(x, y, libm::tanhf);
+    map(x, y, crate::math::tanh);
 }
 
 /// `dx = (1 − y²) · dy`, from the output `y = tanh x`.
