@@ -59,7 +59,8 @@ pub fn check_layer<L: TrainLayer + Clone, const B: usize>(layer: &mut L, seed: u
     check_layer_at(layer, &x, seed);
 }
 
-/// Checks `backward` of `layer` against finite differences at the input batch `x`.
+/// Checks `backward` of `layer` against finite differences at the input batch `x`, and
+/// that `backward_params` adds the same parameter gradients.
 pub fn check_layer_at<L: TrainLayer + Clone, const B: usize>(
     layer: &mut L,
     x: &[L::In; B],
@@ -71,6 +72,12 @@ pub fn check_layer_at<L: TrainLayer + Clone, const B: usize>(
     let mut dx = Box::new([L::In::ZERO; B]);
     let mut grads = L::ZERO;
     layer.backward(x, &y, &dy, &mut dx, &mut grads);
+    let mut params_only = L::ZERO;
+    layer.backward_params(x, &y, &dy, &mut params_only);
+    for i in 0..L::TENSORS {
+        let same = params_only.tensor(i) == grads.tensor(i);
+        assert!(same, "backward_params differs from backward in tensor {i}");
+    }
     compare(layer, x, &dx, &grads, |l, x| loss(l, x, flat(&dy[..])));
 }
 

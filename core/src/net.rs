@@ -91,6 +91,17 @@ pub trait Network: Params + Zero + Sized {
         self.backward_from(Self::LAYERS - 1, x, acts, dacts, dx, grads);
     }
 
+    /// [`Network::backward`] without the input gradient of the first layer, so without
+    /// `dx`: the same parameter gradients (and `dacts` above the first layer) for a network
+    /// whose input is data, as D's is in a D update.
+    fn backward_params<const B: usize>(
+        &self,
+        x: &[Self::In; B],
+        acts: &Self::Acts<B>,
+        dacts: &mut Self::Acts<B>,
+        grads: &mut Self,
+    );
+
     /// The network output held in `acts`.
     fn output<const B: usize>(acts: &Self::Acts<B>) -> &[Self::Out; B];
     /// The network output slot of `acts`, mutable (where `∂L/∂y` goes before backward).
@@ -212,6 +223,20 @@ macro_rules! network {
                 $crate::network!(@backward backward_input, self, layer, x, acts, dacts, dx, scratch; $($field),+);
             }
 
+            fn backward_params<const B: usize>(
+                &self,
+                x: &[Self::In; B],
+                acts: &$acts<B>,
+                dacts: &mut $acts<B>,
+                grads: &mut Self,
+            ) {
+                // Every layer: the `layer >= j` tests of `@rev` all hold (and a one-layer
+                // network has none).
+                #[allow(unused_variables)]
+                let layer = Self::LAYERS - 1;
+                $crate::network!(@params self, layer, x, acts, dacts, grads; $($field),+);
+            }
+
             $crate::network!(@output_fns $acts; $($field),+);
 
             fn layer_output<const B: usize>(acts: &$acts<B>, layer: usize) -> &[f32] {
@@ -281,6 +306,10 @@ macro_rules! network {
         $crate::network!(@rev $m, $s, $k, $a, $d, $g; []; (0usize), $first $(, $rest)*);
         $crate::layers::TrainLayer::$m(&$s.$first, $x, &$a.$first, &$d.$first, $dx, &mut $g.$first);
     };
+    (@params $s:ident, $k:ident, $x:ident, $a:ident, $d:ident, $g:ident; $first:ident $(, $rest:ident)*) => {
+        $crate::network!(@rev backward, $s, $k, $a, $d, $g; []; (0usize), $first $(, $rest)*);
+        $crate::layers::TrainLayer::backward_params(&$s.$first, $x, &$a.$first, &$d.$first, &mut $g.$first);
+    };
     (@rev $m:ident, $s:ident, $k:ident, $a:ident, $d:ident, $g:ident; [$($acc:tt)*]; ($i:expr), $prev:ident, $cur:ident $(, $rest:ident)*) => {
         $crate::network!(@rev $m, $s, $k, $a, $d, $g; [(($i + 1), $prev, $cur) $($acc)*]; ($i + 1), $cur $(, $rest)*);
     };
@@ -310,7 +339,7 @@ mod conv_tests;
 
 #[cfg(test)]
 mod tests {
-    use crate::layers::{Dense, Layer};
+    use crate::layers::{Dense, Layer, Relu};
     use crate::params::Params;
     use crate::tensor::Zero;
     use crate::{Network, gradcheck};
@@ -387,6 +416,42 @@ mod tests {
                 assert!((num - dx[b][i] as f64).abs() < 1e-3, "dx[{b}][{i}]");
             }
         }
+    }
+
+    crate::network! {
+        /// Test network whose first layer has no parameters (the default
+        /// `backward_params`).
+        struct ReluFirst, acts ReluFirstActs {
+            a: Relu<[f32; 3]>,
+            b: Dense<3, 2>,
+        }
+    }
+
+    /// `backward_params` gives `backward`'s parameter gradients and activation
+    /// gradients, without `dx`.
+    fn check_backward_params<N: Network + Clone + PartialEq + core::fmt::Debug>()
+    where
+        N::Acts<5>: Clone + PartialEq + core::fmt::Debug,
+    {
+        let mut n = N::ZERO;
+        gradcheck::randomize(&mut n, 7);
+        let x = *gradcheck::random_batch::<N::In, 5>(3);
+        let mut acts = N::Acts::<5>::ZERO;
+        n.forward_train(&x, &mut acts);
+        let mut full = N::Acts::<5>::ZERO;
+        *N::output_mut(&mut full) = *gradcheck::random_batch::<N::Out, 5>(4);
+        let mut params_only = full.clone();
+        let mut dx = [N::In::ZERO; 5];
+        let (mut g, mut g_only) = (N::ZERO, N::ZERO);
+        n.backward(&x, &acts, &mut full, &mut dx, &mut g);
+        n.backward_params(&x, &acts, &mut params_only, &mut g_only);
+        assert_eq!((g_only, params_only), (g, full));
+    }
+
+    #[test]
+    fn backward_params_matches_backward() {
+        check_backward_params::<Two>();
+        check_backward_params::<ReluFirst>();
     }
 
     /// The input-only backward gives the same input gradients as the full one, and the

@@ -94,8 +94,12 @@ const fn out_size_matches(inp: usize, k: usize, s: usize, p: usize, out: usize) 
 
 /// `y = conv(x) + b` for a batch (overwrites `y`).
 pub fn forward(s: &ConvShape, w: &[f32], b: &[f32], x: &[f32], y: &mut [f32]) {
-    fill_bias(y, b, s.oh * s.ow);
-    correlate(s, w, x, y);
+    if let Some(batched) = Batched::of(s, batch(s, y)) {
+        batched.forward(s, w, b, x, y);
+    } else {
+        fill_bias(y, b, s.oh * s.ow);
+        correlate(s, w, x, y);
+    }
 }
 
 /// Backward of [`forward`]: `dx = convᵀ(dy)` (overwritten); the gradients with respect
@@ -110,6 +114,11 @@ pub fn backward(
     db: &mut [f32],
 ) {
     backward_input(s, w, dy, dx);
+    params_grad(s, x, dy, dw, db);
+}
+
+/// The `dw` and `db` of [`backward`] alone (added).
+pub fn params_grad(s: &ConvShape, x: &[f32], dy: &[f32], dw: &mut [f32], db: &mut [f32]) {
     weight_grad(s, x, dy, dw);
     bias_grad(dy, db, s.oh * s.ow);
 }
@@ -139,6 +148,11 @@ pub fn transpose_backward(
     db: &mut [f32],
 ) {
     transpose_backward_input(s, w, dy, dx);
+    transpose_params_grad(s, x, dy, dw, db);
+}
+
+/// The `dw` and `db` of [`transpose_backward`] alone (added).
+pub fn transpose_params_grad(s: &ConvShape, x: &[f32], dy: &[f32], dw: &mut [f32], db: &mut [f32]) {
     weight_grad(s, dy, x, dw);
     bias_grad(dy, db, s.h * s.w);
 }
@@ -531,6 +545,13 @@ mod tests {
             if let Some(batched) = batched {
                 let got = applied(&start, |o| batched.correlate(&s, &wt, &x, o));
                 assert_eq!(got, tiled, "batched forward");
+                let bias = random(cout, &mut rng);
+                let filled = applied(&start, |o| {
+                    fill_bias(o, &bias, s.oh * s.ow);
+                    correlate_tiled(&s, &wt, &x, o);
+                });
+                let got = applied(&start, |o| batched.forward(&s, &wt, &bias, &x, o));
+                assert_eq!(got, filled, "batched forward from the bias");
             }
 
             let start = random(batch * s.in_len(), &mut rng);

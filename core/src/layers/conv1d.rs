@@ -140,6 +140,17 @@ impl<
         let (x, dy, dx) = (flat(x), flat(dy), flat_mut(dx));
         k::backward(&Self::SHAPE, w, x, dy, dx, dw, &mut grads.b);
     }
+
+    fn backward_params<const B: usize>(
+        &self,
+        x: &[Self::In; B],
+        _y: &[Self::Out; B],
+        dy: &[Self::Out; B],
+        grads: &mut Self,
+    ) {
+        let dw = flat_mut(&mut grads.w);
+        k::params_grad(&Self::SHAPE, flat(x), flat(dy), dw, &mut grads.b);
+    }
 }
 
 impl<

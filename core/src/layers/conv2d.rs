@@ -102,8 +102,8 @@ conv_impls!(
     Conv2d,
     "Conv2d",
     forward: k::forward,
-    backward: k::backward,
     backward_input: k::backward_input,
+    params_grad: k::params_grad,
     fan_in: CIN * K * K,
     fan_out: COUT * K * K,
 );

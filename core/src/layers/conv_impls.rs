@@ -5,15 +5,16 @@
 
 /// Expands to `Layer`, `Zero`, `TrainLayer` and `Params` (named `$name` in panic
 /// messages) for `$ty<CIN, COUT, H, W, K, S, P, OH, OW>` with fields `w` and `b: [f32; COUT]` and an associated `SHAPE`: `forward`
-/// calls `$forward(shape, w, b, x, y)`, `backward` calls `$backward(shape, w, x, dy, dx,
-/// dw, db)`, `backward_input` calls `$backward_input(shape, w, dy, dx)`.
+/// calls `$forward(shape, w, b, x, y)`, `backward_input` calls `$backward_input(shape, w,
+/// dy, dx)`, `backward_params` calls `$params_grad(shape, x, dy, dw, db)` and `backward`
+/// both.
 macro_rules! conv_impls {
     (
         $ty:ident,
         $name:literal,
         forward: $forward:path,
-        backward: $backward:path,
         backward_input: $backward_input:path,
+        params_grad: $params_grad:path,
         fan_in: $fan_in:expr,
         fan_out: $fan_out:expr $(,)?
     ) => {
@@ -41,15 +42,14 @@ macro_rules! conv_impls {
             fn backward<const B: usize>(
                 &self,
                 x: &[Self::In; B],
-                _y: &[Self::Out; B],
+                y: &[Self::Out; B],
                 dy: &[Self::Out; B],
                 dx: &mut [Self::In; B],
                 grads: &mut Self,
             ) {
                 use $crate::tensor::{flat, flat_mut};
-                let (w, dw) = (flat(&self.w), flat_mut(&mut grads.w));
-                let (x, dy, dx) = (flat(x), flat(dy), flat_mut(dx));
-                $backward(&Self::SHAPE, w, x, dy, dx, dw, &mut grads.b);
+                $backward_input(&Self::SHAPE, flat(&self.w), flat(dy), flat_mut(dx));
+                self.backward_params(x, y, dy, grads);
             }
 
             fn backward_input<const B: usize>(
@@ -62,6 +62,18 @@ macro_rules! conv_impls {
             ) {
                 use $crate::tensor::{flat, flat_mut};
                 $backward_input(&Self::SHAPE, flat(&self.w), flat(dy), flat_mut(dx));
+            }
+
+            fn backward_params<const B: usize>(
+                &self,
+                x: &[Self::In; B],
+                _y: &[Self::Out; B],
+                dy: &[Self::Out; B],
+                grads: &mut Self,
+            ) {
+                use $crate::tensor::{flat, flat_mut};
+                let dw = flat_mut(&mut grads.w);
+                $params_grad(&Self::SHAPE, flat(x), flat(dy), dw, &mut grads.b);
             }
         });
 

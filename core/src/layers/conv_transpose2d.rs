@@ -98,8 +98,8 @@ conv_impls!(
     ConvTranspose2d,
     "ConvTranspose2d",
     forward: k::transpose_forward,
-    backward: k::transpose_backward,
     backward_input: k::transpose_backward_input,
+    params_grad: k::transpose_params_grad,
     fan_in: COUT * K * K,
     fan_out: CIN * K * K,
 );

@@ -43,6 +43,16 @@ impl<const IN: usize, const OUT: usize> TrainLayer for Dense<IN, OUT> {
         grads: &mut Self,
     ) {
         k::backward_input(flat(&self.w), flat(dy), flat_mut(dx), IN, OUT);
+        self.backward_params(x, _y, dy, grads);
+    }
+
+    fn backward_params<const B: usize>(
+        &self,
+        x: &[[f32; IN]; B],
+        _y: &[[f32; OUT]; B],
+        dy: &[[f32; OUT]; B],
+        grads: &mut Self,
+    ) {
         k::backward_params(
             flat(x),
             flat(dy),

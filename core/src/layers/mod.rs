@@ -68,6 +68,21 @@ pub trait TrainLayer: Layer + Params + Zero + Sized {
         grads: &mut Self,
     );
 
+    /// Backward for the parameters only: adds the same gradients to `grads` as
+    /// [`TrainLayer::backward`] when the input gradient is not wanted (the first layer of
+    /// D in a D update, whose input is data). Layers that can skip their input gradient
+    /// do; the default computes it into a scratch batch on the stack.
+    fn backward_params<const B: usize>(
+        &self,
+        x: &[Self::In; B],
+        y: &[Self::Out; B],
+        dy: &[Self::Out; B],
+        grads: &mut Self,
+    ) {
+        let mut dx = [<Self::In as Zero>::ZERO; B];
+        self.backward(x, y, dy, &mut dx, grads);
+    }
+
     /// Backward for the input only: writes the same `dx` as [`TrainLayer::backward`] when
     /// the parameter gradients are not wanted (D's layers in a G update). Layers that can
     /// skip their parameter gradients do; the others add them to `scratch`, whose contents

@@ -70,6 +70,16 @@ impl<const IN: usize, const M: usize, const OUT: usize> TrainLayer for Pack<IN, 
             }
         }
     }
+
+    /// No parameters: nothing to do.
+    fn backward_params<const B: usize>(
+        &self,
+        _x: &[Self::In; B],
+        _y: &[Self::Out; B],
+        _dy: &[Self::Out; B],
+        _grads: &mut Self,
+    ) {
+    }
 }
 
 no_params!(Pack<IN, M, OUT>, const IN: usize, const M: usize, const OUT: usize);

@@ -230,8 +230,9 @@ where
         params::zero(&mut ws.d_grads);
         for (batch, acts, grad) in [(&ws.real, &ws.d_real, &dr), (&ws.fake, &ws.d_fake, &df)] {
             flat_mut(D::output_mut(&mut ws.d_dacts)).copy_from_slice(grad);
+            // D's input is data: no input gradient wanted.
             self.d
-                .backward(batch, acts, &mut ws.d_dacts, &mut ws.dx, &mut ws.d_grads);
+                .backward_params(batch, acts, &mut ws.d_dacts, &mut ws.d_grads);
         }
         if self.config.history_d > 0.0 {
             self.hist_d

@@ -27,9 +27,10 @@
 //! - G update: G forward; D forward and input gradients (no D parameter gradients); G's
 //!   input and parameter gradients, except the input gradient of G's first layer.
 //!
-//! tinygan's trainer skips D's parameter gradients in the G update too
-//! ([`Network::backward_input_from`]) but computes the first layers' input gradients:
-//! about 0.1 % more work than counted for the PacGAN model and 2 % for the digits model.
+//! tinygan's trainer skips the same work: D's parameter gradients in the G update
+//! ([`Network::backward_input_from`]) and D's first-layer input gradient in the D update
+//! ([`Network::backward_params`]). It does compute G's first-layer input gradient (the
+//! gradient with respect to z): under 1 % more work than counted for each model.
 //!
 //! # Method
 //!

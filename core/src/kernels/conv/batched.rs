@@ -54,6 +54,24 @@ impl Batched {
 
     /// `y[n] += conv(x[n])` without bias (the tiled `correlate`, same bits).
     pub(super) fn correlate(&self, s: &ConvShape, w: &[f32], x: &[f32], y: &mut [f32]) {
+        self.correlate_from(s, w, None, x, y);
+    }
+
+    /// `y[n] = b + conv(x[n])`: [`Batched::correlate`] from the bias instead of `y`
+    /// (the tiled path's bits for a `y` filled with `b`), without reading `y`.
+    pub(super) fn forward(&self, s: &ConvShape, w: &[f32], b: &[f32], x: &[f32], y: &mut [f32]) {
+        self.correlate_from(s, w, Some(b), x, y);
+    }
+
+    /// `y[n] = start + conv(x[n])` with `start` the bias `b[co]` if given, else `y[n]`.
+    fn correlate_from(
+        &self,
+        s: &ConvShape,
+        w: &[f32],
+        b: Option<&[f32]>,
+        x: &[f32],
+        y: &mut [f32],
+    ) {
         let (depth, taps, plane) = (s.cin * s.kh * s.kw, s.kh * s.kw, s.oh * s.ow);
         let mut xt: Rows = [[0.0; PT]; CHUNK + 1];
         let mut yt: Rows = [[0.0; PT]; CHUNK + 1];
@@ -61,7 +79,14 @@ impl Batched {
         for n0 in (0..self.batch).step_by(PT) {
             for (o0, on) in chunks(s.cout, plane) {
                 let yt = &mut yt[..on * plane];
-                to_lanes(y, s.out_len(), n0, o0 * plane, yt);
+                match b {
+                    Some(b) => {
+                        for (channel, bc) in yt.chunks_exact_mut(plane).zip(&b[o0..]) {
+                            channel.fill([*bc; PT]);
+                        }
+                    }
+                    None => to_lanes(y, s.out_len(), n0, o0 * plane, yt),
+                }
                 for (c0, cn) in chunks(s.cin, s.h * s.w) {
                     let zero = cn * s.h * s.w;
                     to_lanes(x, s.in_len(), n0, c0 * s.h * s.w, &mut xt[..zero]);
