@@ -486,8 +486,9 @@ mod tests {
     /// shape fits them, agree with the direct-loop reference within 1e-4 (relative to
     /// 1 + |value|) on shapes that exercise every remainder: channel counts that are not multiples of the block
     /// or panel, planes that are not multiples of the tile, depths over one panel,
-    /// strides, padding and taps that see only padding; batches of 2 and of 19 (a whole
-    /// group of lanes and a partial one), inputs and outputs over several chunks. The wide
+    /// strides, padding and taps that see only padding; batches of 2, 16 (one group of
+    /// lanes, and an empty second one in the weight gradient) and 19 (a whole group and a
+    /// partial one), inputs and outputs over several chunks. The wide
     /// and batched forwards give the tiled forward's bits.
     #[test]
     fn tiled_wide_and_batched_kernels_match_the_reference() {
@@ -508,7 +509,7 @@ mod tests {
         let mut rng = Prng::new(42);
         for ((cin, cout, h, w, kh, kw, st, pad), batch) in shapes
             .into_iter()
-            .flat_map(|shape| [(shape, 2), (shape, 19)])
+            .flat_map(|shape| [(shape, 2), (shape, 16), (shape, 19)])
         {
             let s = ConvShape {
                 cin,
@@ -581,10 +582,10 @@ mod tests {
                 assert_close(&got, &want, "batched weight gradient");
             }
         }
-        // The stride-1 shapes at both batches; the strided ones at batch 19.
-        assert_eq!(wide_shapes, 8, "shapes on the wide path");
+        // The stride-1 shapes at every batch; the strided ones at batches 16 and 19.
+        assert_eq!(wide_shapes, 12, "shapes on the wide path");
         // Not (1, 1, 2, 3): its adjoint's wide output would be mostly padding.
-        assert_eq!(wide_adjoints, 6, "adjoints on the wide path");
-        assert_eq!(batched_shapes, 7, "shapes on the batched path");
+        assert_eq!(wide_adjoints, 9, "adjoints on the wide path");
+        assert_eq!(batched_shapes, 14, "shapes on the batched path");
     }
 }

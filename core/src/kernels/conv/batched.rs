@@ -14,7 +14,7 @@
 //!   `dx`.
 //!
 //! - weight gradient: `dw[co][d] += Σ_q dyt[co, q] · xt[r(q, d)]`, summed over `q` in the
-//!   lanes and then across the lanes, pairwise, once per group.
+//!   lanes and then across the lanes, pairwise, once per [`GROUPS`] groups.
 //!
 //! The copies cost `cin·h·w + cout·oh·ow` moves a sample where the tiled path gathers
 //! `cin·kh·kw · oh·ow` elements one by one (and a plain move is cheaper than an indexed,
@@ -25,13 +25,19 @@
 //! Input and output planes are taken [`CHUNK`] rows at a time, in whole channels: the
 //! same constant on every target, so that the input gradient's sums (whose order follows
 //! the chunks) are bit-identical on the host and the boards. Stack use: two buffers of
-//! `CHUNK` rows of [`PT`] floats (32 KiB).
+//! `CHUNK` rows of [`PT`] floats (32 KiB), four in the weight gradient (64 KiB); batches
+//! under [`PT`] samples take the tiled path's 2 to 8 KiB.
 
 use super::super::tile::{gemm, in_blocks};
 use super::{BLOCK, ConvShape, PT, ROWS};
 
 /// Rows (pixels of a group's samples) per buffer.
 const CHUNK: usize = 256;
+
+/// Groups of [`PT`] samples that the weight gradient sums in the lanes before it sums
+/// across them: fewer of those sums for small output planes, whose few positions give
+/// each lane little to add.
+const GROUPS: usize = 2;
 
 /// A buffer: [`CHUNK`] rows and the zero row.
 type Rows = [[f32; PT]; CHUNK + 1];
@@ -152,33 +158,40 @@ impl Batched {
             }
         }
     }
-    /// `dw[co][d] += Σ_n Σ_q dy[n][co][q] · col[n][d][q]`: for each group, each
-    /// `(co, d)` sums `dyt[co, q] · xt[r(q, d)]` over `q` in the lanes, then the lanes
-    /// pairwise ([`lane_sum`]) into `dw`.
+    /// `dw[co][d] += Σ_n Σ_q dy[n][co][q] · col[n][d][q]`: for each [`GROUPS`] groups at
+    /// a time, each `(co, d)` sums `dyt[co, q] · xt[r(q, d)]` over the groups and `q` in
+    /// the lanes, then the lanes pairwise ([`lane_sum`]) into `dw`.
     pub(super) fn weight_grad(&self, s: &ConvShape, x: &[f32], dy: &[f32], dw: &mut [f32]) {
         let (depth, taps, plane) = (s.cin * s.kh * s.kw, s.kh * s.kw, s.oh * s.ow);
-        let mut xt: Rows = [[0.0; PT]; CHUNK + 1];
-        let mut yt: Rows = [[0.0; PT]; CHUNK + 1];
+        let mut xt: [Rows; GROUPS] = [[[0.0; PT]; CHUNK + 1]; GROUPS];
+        let mut yt: [Rows; GROUPS] = [[[0.0; PT]; CHUNK + 1]; GROUPS];
         let mut index = [0; CHUNK];
-        for n0 in (0..self.batch).step_by(PT) {
+        for n0 in (0..self.batch).step_by(PT * GROUPS) {
+            // Groups past the batch run as zeros.
+            let group = |g: usize| (n0 + g * PT).min(self.batch);
             for (o0, on) in chunks(s.cout, plane) {
-                let yt = &mut yt[..on * plane];
-                to_lanes(dy, s.out_len(), n0, o0 * plane, yt);
+                for (g, yt) in yt.iter_mut().enumerate() {
+                    to_lanes(dy, s.out_len(), group(g), o0 * plane, &mut yt[..on * plane]);
+                }
                 for (c0, cn) in chunks(s.cin, s.h * s.w) {
                     let zero = cn * s.h * s.w;
-                    to_lanes(x, s.in_len(), n0, c0 * s.h * s.w, &mut xt[..zero]);
-                    xt[zero] = [0.0; PT];
+                    for (g, xt) in xt.iter_mut().enumerate() {
+                        to_lanes(x, s.in_len(), group(g), c0 * s.h * s.w, &mut xt[..zero]);
+                        xt[zero] = [0.0; PT];
+                    }
                     let (d0, dn) = (c0 * taps, cn * taps);
                     for k in 0..dn {
                         column(s, k, zero, &mut index[..plane]);
                         in_blocks!(on, BLOCK, |co, R| {
                             let mut acc = [[0.0f32; PT]; R];
-                            for (q, &r) in index[..plane].iter().enumerate() {
-                                let v = xt[r];
-                                for (r, acc_r) in acc.iter_mut().enumerate() {
-                                    let g = yt[(co + r) * plane + q];
-                                    for ((a, gl), vl) in acc_r.iter_mut().zip(g).zip(v) {
-                                        *a += gl * vl;
+                            for (xt, yt) in xt.iter().zip(&yt) {
+                                for (q, &r) in index[..plane].iter().enumerate() {
+                                    let v = xt[r];
+                                    for (r, acc_r) in acc.iter_mut().enumerate() {
+                                        let g = yt[(co + r) * plane + q];
+                                        for ((a, gl), vl) in acc_r.iter_mut().zip(g).zip(v) {
+                                            *a += gl * vl;
+                                        }
                                     }
                                 }
                             }
