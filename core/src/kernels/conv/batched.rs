@@ -26,7 +26,7 @@
 //! same constant on every target, so that the input gradient's sums (whose order follows
 //! the chunks) are bit-identical on the host and the boards. Stack use: two buffers of
 //! `CHUNK` rows of [`PT`] floats (32 KiB), four in the weight gradient (64 KiB); batches
-//! under [`PT`] samples take the tiled path's 2 to 8 KiB.
+//! under [`PT`] samples take the tiled path, whose two panels are 4 KiB on the boards.
 
 use super::super::tile::{gemm, in_blocks};
 use super::{BLOCK, ConvShape, PT, ROWS};
