@@ -65,8 +65,6 @@ pub struct Workspace<G: Network, D: Network, const B: usize> {
     pub g_acts: G::Acts<B>,
     /// Gradients of G's intermediates.
     pub g_dacts: G::Acts<B>,
-    /// Gradient w.r.t. `z` (computed, unused).
-    pub dz: [G::In; B],
     /// D's real input batch.
     pub real: [D::In; B],
     /// D's fake input batch.
@@ -90,7 +88,6 @@ impl<G: Network, D: Network, const B: usize> Zero for Workspace<G, D, B> {
         z: [G::In::ZERO; B],
         g_acts: G::Acts::<B>::ZERO,
         g_dacts: G::Acts::<B>::ZERO,
-        dz: [G::In::ZERO; B],
         real: [D::In::ZERO; B],
         fake: [D::In::ZERO; B],
         d_real: D::Acts::<B>::ZERO,
@@ -314,13 +311,9 @@ where
         }
         params::zero(&mut ws.g_grads);
         *G::output_mut(&mut ws.g_dacts) = ws.dx;
-        self.g.backward(
-            &ws.z,
-            &ws.g_acts,
-            &mut ws.g_dacts,
-            &mut ws.dz,
-            &mut ws.g_grads,
-        );
+        // G's input is noise: no input gradient wanted.
+        self.g
+            .backward_params(&ws.z, &ws.g_acts, &mut ws.g_dacts, &mut ws.g_grads);
         if self.config.history_g > 0.0 {
             self.hist_g
                 .add_grad(&self.g, self.config.history_g, &mut ws.g_grads);

@@ -28,9 +28,8 @@
 //!   input and parameter gradients, except the input gradient of G's first layer.
 //!
 //! tinygan's trainer skips the same work: D's parameter gradients in the G update
-//! ([`Network::backward_input_from`]) and D's first-layer input gradient in the D update
-//! ([`Network::backward_params`]). It does compute G's first-layer input gradient (the
-//! gradient with respect to z): under 1 % more work than counted for each model.
+//! ([`Network::backward_input_from`]) and the first layers' input gradients of D in the D
+//! update and of G in the G update ([`Network::backward_params`]).
 //!
 //! # Method
 //!
