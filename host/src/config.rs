@@ -36,9 +36,11 @@ pub enum DiscArch {
     Minibatch,
     /// The plain layers with twice the channels (digits only).
     Wide,
-    /// The plain layers judging packs of samples (PacGAN, Lin et al. 2018; 2-D mixtures
-    /// only): see `presets::mixture::MixDPack`.
+    /// The plain layers judging packs of four samples (PacGAN4, Lin et al. 2018; 2-D
+    /// mixtures only): see `presets::mixture::MixDPack`.
     Pack,
+    /// The same judging pairs (PacGAN2; 2-D mixtures only): `presets::mixture::MixDPack2`.
+    Pack2,
 }
 
 /// Adversarial loss.

@@ -100,12 +100,12 @@ fn run_mixture(
         offset: scalers.iter().map(|s| s.offset).collect(),
         scale: scalers.iter().map(|s| s.scale).collect(),
     };
-    use mixture::{BATCH, MixD, MixDMbd, MixDPack, MixG, MixGBn, MixGVbn, REPLAY};
+    use mixture::{BATCH, MixD, MixDMbd, MixDPack, MixDPack2, MixG, MixGBn, MixGVbn, REPLAY};
     fit_preset!(
         config,
         "the 2-D mixtures",
         [Plain => MixG, Batchnorm => MixGBn, Vbn => MixGVbn],
-        [Plain => MixD, Minibatch => MixDMbd, Pack => MixDPack],
+        [Plain => MixD, Minibatch => MixDMbd, Pack => MixDPack, Pack2 => MixDPack2],
         BATCH,
         REPLAY,
         (data, config, fill, &scaling, out)

@@ -108,19 +108,41 @@ tinygan_core::network! {
     }
 }
 
-tinygan_core::network! {
-    /// Packing discriminator (PacGAN, arXiv:1712.04086): each sample with the next
-    /// [`PACK`]` − 1` of its batch, cyclically, `2·PACK` inputs → 2 × (128, LeakyReLU 0.2) →
-    /// 1 logit.
-    pub struct MixDPack, acts MixDPackActs {
-        pack: Pack<2, PACK, { 2 * PACK }>,
-        fc1: Dense<{ 2 * PACK }, D_WIDTH>,
-        a1: LeakyRelu<[f32; D_WIDTH]>,
-        fc2: Dense<D_WIDTH, D_WIDTH>,
-        a2: LeakyRelu<[f32; D_WIDTH]>,
-        out: Dense<D_WIDTH, 1>,
-    }
+/// Declares `$name`, a packing discriminator (PacGAN, arXiv:1712.04086) for packs of
+/// `$m` samples: each sample with the next `$m − 1` of its batch, cyclically, `2·$m`
+/// inputs → 2 × (128, LeakyReLU 0.2) → 1 logit; its feature layer is the second LeakyReLU.
+macro_rules! pack_discriminator {
+    ($name:ident, $acts:ident, $m:expr, $doc:literal) => {
+        tinygan_core::network! {
+            #[doc = $doc]
+            pub struct $name, acts $acts {
+                pack: Pack<2, { $m }, { 2 * $m }>,
+                fc1: Dense<{ 2 * $m }, D_WIDTH>,
+                a1: LeakyRelu<[f32; D_WIDTH]>,
+                fc2: Dense<D_WIDTH, D_WIDTH>,
+                a2: LeakyRelu<[f32; D_WIDTH]>,
+                out: Dense<D_WIDTH, 1>,
+            }
+        }
+        impl Discriminator for $name {
+            /// The second LeakyReLU: the last hidden features (of packs).
+            const FEATURE_LAYER: usize = 4;
+        }
+    };
 }
+
+pack_discriminator!(
+    MixDPack,
+    MixDPackActs,
+    PACK,
+    "Packing discriminator of [`PACK`] samples (PacGAN4): 8 inputs → 2 × (128, LeakyReLU 0.2) → 1."
+);
+pack_discriminator!(
+    MixDPack2,
+    MixDPack2Acts,
+    2,
+    "Packing discriminator of pairs (PacGAN2): 4 inputs → 2 × (128, LeakyReLU 0.2) → 1."
+);
 
 // What the training driver needs to know of each preset.
 impl Generator for MixG {
@@ -135,10 +157,6 @@ impl Generator for MixGVbn {
 impl Discriminator for MixD {
     /// The second LeakyReLU: the last hidden features.
     const FEATURE_LAYER: usize = 3;
-}
-impl Discriminator for MixDPack {
-    /// The second LeakyReLU: the last hidden features (of packs).
-    const FEATURE_LAYER: usize = 4;
 }
 impl Discriminator for MixDMbd {
     /// The second LeakyReLU: the last hidden features.
@@ -211,14 +229,15 @@ mod tests {
         out
     }
 
-    /// A packing D rates each sample together with the next `PACK − 1` (cyclically): moving
-    /// sample 4 changes the logits of samples 1 to 4 and no other; the plain D's only of
-    /// sample 4.
+    /// A packing D rates each sample together with the next `M − 1` (cyclically): moving
+    /// sample 4 changes the logits of samples 1 to 4 and no other with packs of four, of
+    /// samples 3 and 4 with pairs; the plain D's only of sample 4.
     #[test]
     fn packing_discriminator_rates_sets_of_samples() {
         let changed =
             |[a, b]: [[f32; 8]; 2]| -> Vec<usize> { (0..8).filter(|&i| a[i] != b[i]).collect() };
         assert_eq!(changed(logits::<MixDPack>(4)), vec![1, 2, 3, 4]);
+        assert_eq!(changed(logits::<MixDPack2>(4)), vec![3, 4]);
         assert_eq!(changed(logits::<MixD>(4)), vec![4]);
     }
 }
