@@ -93,6 +93,9 @@ pub fn variants(data: Dataset) -> Vec<Variant> {
         rows.push(with("packing (PacGAN4)", &|c| {
             c.discriminator = DiscArch::Pack
         }));
+        rows.push(with("packing (PacGAN2)", &|c| {
+            c.discriminator = DiscArch::Pack2
+        }));
     }
     rows.push(Variant {
         name: "best combination (preset)".to_string(),
