@@ -8,11 +8,11 @@
 //! `Z` in the padding: one vector load per tap for all the group's samples, whatever the
 //! stride. The outputs are transposed the same way (`yt[co·oh·ow + q][l]`):
 //! - forward: `yt[co, q] += Σ_d w[co][d] · xt[r(q, d)]`, each output starting from its
-//!   value in `y` and adding the taps in order `d`, as the tiled path does (same bits);
+//!   value in `y` (or from the bias) and adding the taps in order `d`, as the tiled path
+//!   does (same bits);
 //! - input gradient: `xt[r(q, d)] += Σ_co w[co][d] · dyt[co, q]` into a zeroed `xt`
 //!   (the zero row takes the padding taps' sums and is never read back), then added to
-//!   `dx`.
-//!
+//!   `dx`;
 //! - weight gradient: `dw[co][d] += Σ_q dyt[co, q] · xt[r(q, d)]`, summed over `q` in the
 //!   lanes and then across the lanes, pairwise, once per [`GROUPS`] groups.
 //!
@@ -24,7 +24,8 @@
 //!
 //! Input and output planes are taken [`CHUNK`] rows at a time, in whole channels: the
 //! same constant on every target, so that the input gradient's sums (whose order follows
-//! the chunks) are bit-identical on the host and the boards. Stack use: two buffers of
+//! the chunks) are bit-identical on the host and the boards (the taps' blocks of
+//! [`ROWS`], which differ, do not change any order). Stack use: two buffers of
 //! `CHUNK` rows of [`PT`] floats (32 KiB), four in the weight gradient (64 KiB); batches
 //! under [`PT`] samples take the tiled path, whose two panels are 4 KiB on the boards.
 
