@@ -245,9 +245,7 @@ impl Tile {
     /// any slice) where the tap reads padding.
     #[inline(always)]
     fn patch(&self, s: &ConvShape, d0: usize, dn: usize, mut f: impl FnMut(usize, &[usize; PT])) {
-        // Tap d0 + dd is (channel ci, kernel row i, kernel column j), counted up as dd runs.
-        let (mut ci, mut i, mut j) = (d0 / (s.kh * s.kw), d0 / s.kw % s.kh, d0 % s.kw);
-        for dd in 0..dn {
+        for (dd, (ci, i, j)) in taps(s, d0).take(dn).enumerate() {
             let tap = (ci * s.h + i) * s.w + j;
             let mut index = [0; PT];
             for (t, index) in index.iter_mut().enumerate() {
@@ -260,13 +258,6 @@ impl Tile {
                 };
             }
             f(dd, &index);
-            j += 1;
-            if j == s.kw {
-                (i, j) = (i + 1, 0);
-                if i == s.kh {
-                    (ci, i) = (ci + 1, 0);
-                }
-            }
         }
     }
 
@@ -301,6 +292,42 @@ impl Tile {
         for (o, v) in self.out[..self.live].iter().zip(v) {
             y[o + channel] = *v;
         }
+    }
+}
+
+/// The taps `d0, d0 + 1, ...` of `s` as `(channel ci, kernel row i, kernel column j)`,
+/// with `d = (ci·kh + i)·kw + j`: counted up, one division only at the start.
+#[inline(always)]
+fn taps(s: &ConvShape, d0: usize) -> Taps {
+    Taps {
+        at: (d0 / (s.kh * s.kw), d0 / s.kw % s.kh, d0 % s.kw),
+        kh: s.kh,
+        kw: s.kw,
+    }
+}
+
+/// The iterator of [`taps`] (endless: callers bound it).
+struct Taps {
+    at: (usize, usize, usize),
+    kh: usize,
+    kw: usize,
+}
+
+impl Iterator for Taps {
+    type Item = (usize, usize, usize);
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<Self::Item> {
+        let here = self.at;
+        let (ci, i, j) = &mut self.at;
+        *j += 1;
+        if *j == self.kw {
+            (*i, *j) = (*i + 1, 0);
+            if *i == self.kh {
+                (*ci, *i) = (*ci + 1, 0);
+            }
+        }
+        Some(here)
     }
 }
 

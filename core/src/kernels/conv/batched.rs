@@ -30,7 +30,7 @@
 //! under [`PT`] samples take the tiled path, whose two panels are 4 KiB on the boards.
 
 use super::super::tile::{gemm, in_blocks};
-use super::{BLOCK, ConvShape, PT, ROWS};
+use super::{BLOCK, ConvShape, PT, ROWS, taps};
 
 /// Rows (pixels of a group's samples) per buffer.
 const CHUNK: usize = 256;
@@ -236,22 +236,13 @@ fn chunks(channels: usize, plane: usize) -> impl Iterator<Item = (usize, usize)>
 fn rows(s: &ConvShape, q: usize, k0: usize, zero: usize, index: &mut [usize]) {
     let top = (q / s.ow * s.sh).wrapping_sub(s.ph);
     let left = (q % s.ow * s.sw).wrapping_sub(s.pw);
-    // Tap k0 + k is (channel ci, kernel row i, kernel column j), counted up as k runs.
-    let (mut ci, mut i, mut j) = (k0 / (s.kh * s.kw), k0 / s.kw % s.kh, k0 % s.kw);
-    for index in index {
+    for (index, (ci, i, j)) in index.iter_mut().zip(taps(s, k0)) {
         let (iy, ix) = (top.wrapping_add(i), left.wrapping_add(j));
         *index = if iy < s.h && ix < s.w {
             (ci * s.h + iy) * s.w + ix
         } else {
             zero
         };
-        j += 1;
-        if j == s.kw {
-            (i, j) = (i + 1, 0);
-            if i == s.kh {
-                (ci, i) = (ci + 1, 0);
-            }
-        }
     }
 }
 
