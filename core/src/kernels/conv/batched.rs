@@ -79,7 +79,7 @@ impl Batched {
         x: &[f32],
         y: &mut [f32],
     ) {
-        let (depth, taps, plane) = (s.cin * s.kh * s.kw, s.kh * s.kw, s.oh * s.ow);
+        let (depth, kk, plane) = (s.cin * s.kh * s.kw, s.kh * s.kw, s.oh * s.ow);
         let mut xt: Rows = [[0.0; PT]; CHUNK + 1];
         let mut yt: Rows = [[0.0; PT]; CHUNK + 1];
         let mut index = [0; ROWS];
@@ -95,10 +95,8 @@ impl Batched {
                     None => to_lanes(y, s.out_len(), n0, o0 * plane, yt),
                 }
                 for (c0, cn) in chunks(s.cin, s.h * s.w) {
-                    let zero = cn * s.h * s.w;
-                    to_lanes(x, s.in_len(), n0, c0 * s.h * s.w, &mut xt[..zero]);
-                    xt[zero] = [0.0; PT];
-                    let (d0, dn) = (c0 * taps, cn * taps);
+                    let zero = inputs_to_lanes(s, x, n0, (c0, cn), &mut xt);
+                    let (d0, dn) = (c0 * kk, cn * kk);
                     for q in 0..plane {
                         for k0 in (0..dn).step_by(ROWS) {
                             let kn = ROWS.min(dn - k0);
@@ -124,7 +122,7 @@ impl Batched {
 
     /// `x[n] += convᵀ(y[n])`: the adjoint of [`Batched::correlate`].
     pub(super) fn correlate_adjoint(&self, s: &ConvShape, w: &[f32], y: &[f32], x: &mut [f32]) {
-        let (depth, taps, plane) = (s.cin * s.kh * s.kw, s.kh * s.kw, s.oh * s.ow);
+        let (depth, kk, plane) = (s.cin * s.kh * s.kw, s.kh * s.kw, s.oh * s.ow);
         let mut xt: Rows = [[0.0; PT]; CHUNK + 1];
         let mut yt: Rows = [[0.0; PT]; CHUNK + 1];
         let mut index = [0; ROWS];
@@ -132,7 +130,7 @@ impl Batched {
             for (c0, cn) in chunks(s.cin, s.h * s.w) {
                 let zero = cn * s.h * s.w;
                 xt[..=zero].fill([0.0; PT]);
-                let (d0, dn) = (c0 * taps, cn * taps);
+                let (d0, dn) = (c0 * kk, cn * kk);
                 for (o0, on) in chunks(s.cout, plane) {
                     let yt = &mut yt[..on * plane];
                     to_lanes(y, s.out_len(), n0, o0 * plane, yt);
@@ -163,7 +161,7 @@ impl Batched {
     /// a time, each `(co, d)` sums `dyt[co, q] · xt[r(q, d)]` over the groups and `q` in
     /// the lanes, then the lanes pairwise ([`lane_sum`]) into `dw`.
     pub(super) fn weight_grad(&self, s: &ConvShape, x: &[f32], dy: &[f32], dw: &mut [f32]) {
-        let (depth, taps, plane) = (s.cin * s.kh * s.kw, s.kh * s.kw, s.oh * s.ow);
+        let (depth, kk, plane) = (s.cin * s.kh * s.kw, s.kh * s.kw, s.oh * s.ow);
         let mut xt: [Rows; GROUPS] = [[[0.0; PT]; CHUNK + 1]; GROUPS];
         let mut yt: [Rows; GROUPS] = [[[0.0; PT]; CHUNK + 1]; GROUPS];
         let mut index = [0; CHUNK];
@@ -177,10 +175,9 @@ impl Batched {
                 for (c0, cn) in chunks(s.cin, s.h * s.w) {
                     let zero = cn * s.h * s.w;
                     for (g, xt) in xt.iter_mut().enumerate() {
-                        to_lanes(x, s.in_len(), group(g), c0 * s.h * s.w, &mut xt[..zero]);
-                        xt[zero] = [0.0; PT];
+                        inputs_to_lanes(s, x, group(g), (c0, cn), xt);
                     }
-                    let (d0, dn) = (c0 * taps, cn * taps);
+                    let (d0, dn) = (c0 * kk, cn * kk);
                     for k in 0..dn {
                         column(s, k, zero, &mut index[..plane]);
                         in_blocks!(on, BLOCK, |co, R| {
@@ -261,6 +258,21 @@ fn column(s: &ConvShape, k: usize, zero: usize, index: &mut [usize]) {
             };
         }
     }
+}
+
+/// The input channels `c0..c0 + cn` of the group from sample `n0` into `xt` ([`to_lanes`]),
+/// then the zero row after them; returns the zero row's index.
+fn inputs_to_lanes(
+    s: &ConvShape,
+    x: &[f32],
+    n0: usize,
+    (c0, cn): (usize, usize),
+    xt: &mut Rows,
+) -> usize {
+    let zero = cn * s.h * s.w;
+    to_lanes(x, s.in_len(), n0, c0 * s.h * s.w, &mut xt[..zero]);
+    xt[zero] = [0.0; PT];
+    zero
 }
 
 /// `rows[r][l] = src[(n0 + l)·len + at + r]` for the samples `n0 + l` of the batch
