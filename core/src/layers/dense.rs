@@ -37,13 +37,13 @@ impl<const IN: usize, const OUT: usize> TrainLayer for Dense<IN, OUT> {
     fn backward<const B: usize>(
         &self,
         x: &[[f32; IN]; B],
-        _y: &[[f32; OUT]; B],
+        y: &[[f32; OUT]; B],
         dy: &[[f32; OUT]; B],
         dx: &mut [[f32; IN]; B],
         grads: &mut Self,
     ) {
         k::backward_input(flat(&self.w), flat(dy), flat_mut(dx), IN, OUT);
-        self.backward_params(x, _y, dy, grads);
+        self.backward_params(x, y, dy, grads);
     }
 
     fn backward_params<const B: usize>(
