@@ -131,6 +131,10 @@ enum Bench {
         /// Also write the rows, with every seed's metrics, as JSON.
         #[arg(long)]
         json: Option<PathBuf>,
+        /// Record each finished run in this file (JSON lines) and skip the runs it
+        /// already holds, so that an interrupted ablation resumes where it stopped.
+        #[arg(long)]
+        journal: Option<PathBuf>,
     },
 }
 
@@ -217,23 +221,37 @@ fn run(cli: Cli) -> Result<()> {
             steps,
             workers,
             json,
+            journal,
         }) => {
             anyhow::ensure!(seeds > 0, "--seeds must be at least 1");
             let workers = workers
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             let total = tinygan::ablation::variants(data).len() as u64 * seeds;
             let done = std::sync::atomic::AtomicU64::new(0);
-            let progress = |name: &str, seed: u64| {
+            let read = std::sync::atomic::AtomicU64::new(0);
+            let progress = |name: &str, seed: u64, source: tinygan::ablation::Source| {
                 let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                eprintln!("[{k}/{total}] {name}, seed {seed}");
+                if source == tinygan::ablation::Source::Journal {
+                    read.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    eprintln!("[{k}/{total}] {name}, seed {seed} (from the journal)");
+                } else {
+                    eprintln!("[{k}/{total}] {name}, seed {seed}");
+                }
             };
             let start = std::time::Instant::now();
-            let rows = tinygan::ablation::run(data, seeds, steps, workers, &progress)?;
+            let rows =
+                tinygan::ablation::run(data, seeds, steps, workers, journal.as_deref(), &progress)?;
             println!("{}", tinygan::ablation::markdown(data, &rows, seeds));
+            let read = read.into_inner();
             println!(
-                "({} runs in {:.0} s on {workers} workers)",
-                total,
-                start.elapsed().as_secs_f64()
+                "({} runs in {:.0} s on {workers} workers{})",
+                total - read,
+                start.elapsed().as_secs_f64(),
+                if read > 0 {
+                    format!("; {read} more read from the journal")
+                } else {
+                    String::new()
+                }
             );
             if let Some(path) = json {
                 write_atomic(&path, serde_json::to_string_pretty(&rows)?.as_bytes())?;

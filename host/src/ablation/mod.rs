@@ -11,7 +11,11 @@ use crate::dataset::Dataset;
 use crate::metrics::EvalReport;
 use anyhow::{Result, anyhow};
 use serde::Serialize;
+use std::path::Path;
 use std::sync::Mutex;
+
+mod journal;
+pub use journal::Journal;
 
 /// One row of the ablation: a name and the config it trains.
 #[derive(Clone, Debug)]
@@ -161,48 +165,89 @@ fn values(r: &EvalReport) -> Vec<f64> {
     }
 }
 
+/// Where a run's metrics came from, for progress reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Trained in this call.
+    Trained,
+    /// Read from the journal.
+    Journal,
+}
+
 /// Runs every variant over seeds `0..seeds` on `workers` threads; `steps` overrides each
-/// variant's iterations when given. `progress` is told of each finished run.
+/// variant's iterations when given. With a `journal`, runs it already holds are not
+/// trained again and each newly finished run is appended to it. `progress` is told of
+/// each finished run.
 pub fn run(
     data: Dataset,
     seeds: u64,
     steps: Option<u32>,
     workers: usize,
-    progress: &(dyn Fn(&str, u64) + Sync),
+    journal: Option<&Path>,
+    progress: &(dyn Fn(&str, u64, Source) + Sync),
 ) -> Result<Vec<Row>> {
     let variants = variants(data);
-    let jobs: Vec<(usize, u64)> = (0..variants.len())
+    let jobs: Vec<(usize, TrainConfig)> = (0..variants.len())
         .flat_map(|v| (0..seeds).map(move |s| (v, s)))
+        .map(|(v, seed)| {
+            let mut config = variants[v].config.clone();
+            config.seed = seed;
+            if let Some(s) = steps {
+                config.steps = s;
+            }
+            (v, config)
+        })
         .collect();
-    let results: Mutex<Vec<Option<Result<EvalReport>>>> =
-        Mutex::new((0..jobs.len()).map(|_| None).collect());
-    let next = Mutex::new(0usize);
+    let journal = journal.map(Journal::open).transpose()?.map(Mutex::new);
+    let known = |(v, config): &(usize, TrainConfig)| {
+        let j = journal.as_ref()?.lock().expect("journal");
+        j.find(data, &variants[*v].name, config)
+    };
+    let results: Mutex<Vec<Option<Result<EvalReport>>>> = Mutex::new(
+        jobs.iter()
+            .map(|job| {
+                let found = known(job)?;
+                progress(&variants[job.0].name, job.1.seed, Source::Journal);
+                Some(Ok(found))
+            })
+            .collect(),
+    );
+    let todo: Vec<usize> = (0..jobs.len())
+        .filter(|&j| results.lock().expect("results")[j].is_none())
+        .collect();
+    let next = Mutex::new(todo.into_iter());
+    let failed: Mutex<Option<anyhow::Error>> = Mutex::new(None);
     std::thread::scope(|scope| {
         for _ in 0..workers.max(1) {
             std::thread::Builder::new()
                 .stack_size(64 << 20)
                 .spawn_scoped(scope, || {
-                    loop {
-                        let j = {
-                            let mut n = next.lock().expect("job counter");
-                            let j = *n;
-                            *n += 1;
-                            j
+                    while failed.lock().expect("failure").is_none() {
+                        let Some(j) = next.lock().expect("job queue").next() else {
+                            break;
                         };
-                        let Some(&(v, seed)) = jobs.get(j) else { break };
-                        let mut config = variants[v].config.clone();
-                        config.seed = seed;
-                        if let Some(s) = steps {
-                            config.steps = s;
+                        let (v, config) = &jobs[j];
+                        let name = &variants[*v].name;
+                        let r = crate::run::run(data, config, None).map(|o| o.metrics);
+                        if let (Ok(metrics), Some(journal)) = (&r, &journal) {
+                            let written = journal
+                                .lock()
+                                .expect("journal")
+                                .record(data, name, config, *metrics);
+                            if let Err(e) = written {
+                                *failed.lock().expect("failure") = Some(e);
+                            }
                         }
-                        let r = crate::run::run(data, &config, None).map(|o| o.metrics);
-                        progress(&variants[v].name, seed);
+                        progress(name, config.seed, Source::Trained);
                         results.lock().expect("results")[j] = Some(r);
                     }
                 })
                 .expect("spawn a worker thread");
         }
     });
+    if let Some(e) = failed.into_inner().expect("failure") {
+        return Err(e);
+    }
     let mut results = results.into_inner().expect("results");
     let names = metric_names(data);
     variants
@@ -286,8 +331,59 @@ mod tests {
 
     #[test]
     fn a_short_ablation_runs_and_reports_every_row() {
-        let rows = run(Dataset::Ring8, 1, Some(2), 2, &|_, _| {}).unwrap();
+        let rows = run(Dataset::Ring8, 1, Some(2), 2, None, &|_, _, _| {}).unwrap();
         assert_eq!(rows.len(), variants(Dataset::Ring8).len());
         assert!(markdown(Dataset::Ring8, &rows, 1).lines().count() == rows.len() + 2);
+    }
+
+    /// Trains the ring8 ablation at 2 iterations and 1 seed with `journal`, counting the
+    /// runs trained and those read from the journal.
+    fn journaled(journal: &Path) -> (Vec<Row>, usize, usize) {
+        let counts = Mutex::new((0, 0));
+        let rows = run(
+            Dataset::Ring8,
+            1,
+            Some(2),
+            2,
+            Some(journal),
+            &|_, _, source| {
+                let mut c = counts.lock().unwrap();
+                match source {
+                    Source::Trained => c.0 += 1,
+                    Source::Journal => c.1 += 1,
+                }
+            },
+        )
+        .unwrap();
+        let (trained, read) = counts.into_inner().unwrap();
+        (rows, trained, read)
+    }
+
+    /// A rerun with the journal of a finished ablation trains nothing and gives the same
+    /// table; with half the journal lost it trains just the missing runs.
+    #[test]
+    fn an_ablation_resumes_from_its_journal() {
+        let dir = std::env::temp_dir().join(format!("tinygan-ablation-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("journal.jsonl");
+        std::fs::remove_file(&path).ok();
+        let total = variants(Dataset::Ring8).len();
+        let (first, trained, read) = journaled(&path);
+        assert_eq!((trained, read), (total, 0));
+        let (again, trained, read) = journaled(&path);
+        assert_eq!((trained, read), (0, total));
+        assert_eq!(
+            markdown(Dataset::Ring8, &again, 1),
+            markdown(Dataset::Ring8, &first, 1)
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        let half: Vec<&str> = text.lines().take(total / 2).collect();
+        std::fs::write(&path, half.join("\n") + "\n").unwrap();
+        let (resumed, trained, read) = journaled(&path);
+        assert_eq!((trained, read), (total - total / 2, total / 2));
+        for (a, b) in resumed.iter().zip(&first) {
+            assert_eq!(a.runs, b.runs, "{}", a.name);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
