@@ -34,13 +34,15 @@ pub enum DiscArch {
     Plain,
     /// With a minibatch-discrimination layer before the output (Salimans et al. 2016, §3.2).
     Minibatch,
-    /// The plain layers with twice the channels (digits only).
+    /// The plain layers with twice the channels or width (the capacity knob).
     Wide,
     /// The plain layers judging packs of four samples (PacGAN4, Lin et al. 2018; 2-D
     /// mixtures only): see `presets::mixture::MixDPack`.
     Pack,
     /// The same judging pairs (PacGAN2; 2-D mixtures only): `presets::mixture::MixDPack2`.
     Pack2,
+    /// Pairs, twice as wide (2-D mixtures only): `presets::mixture::MixDPack2Wide`.
+    Pack2Wide,
 }
 
 /// Adversarial loss.

@@ -100,12 +100,22 @@ fn run_mixture(
         offset: scalers.iter().map(|s| s.offset).collect(),
         scale: scalers.iter().map(|s| s.scale).collect(),
     };
-    use mixture::{BATCH, MixD, MixDMbd, MixDPack, MixDPack2, MixG, MixGBn, MixGVbn, REPLAY};
+    use mixture::{
+        BATCH, MixD, MixDMbd, MixDPack, MixDPack2, MixDPack2Wide, MixDWide, MixG, MixGBn, MixGVbn,
+        REPLAY,
+    };
     fit_preset!(
         config,
         "the 2-D mixtures",
         [Plain => MixG, Batchnorm => MixGBn, Vbn => MixGVbn],
-        [Plain => MixD, Minibatch => MixDMbd, Pack => MixDPack, Pack2 => MixDPack2],
+        [
+            Plain => MixD,
+            Minibatch => MixDMbd,
+            Wide => MixDWide,
+            Pack => MixDPack,
+            Pack2 => MixDPack2,
+            Pack2Wide => MixDPack2Wide
+        ],
         BATCH,
         REPLAY,
         (data, config, fill, &scaling, out)
@@ -275,4 +285,32 @@ fn losses_csv(losses: &[StepStats]) -> String {
         s += &format!("{i},{},{}\n", cell(l.d_loss), cell(l.g_loss));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::DiscArch;
+
+    /// An architecture the data set has no preset for is an error naming the key, the
+    /// value and the data set, not a silent fallback; the capacity knob exists for all.
+    #[test]
+    fn architectures_a_data_set_lacks_are_named_errors() {
+        let config = |discriminator| TrainConfig {
+            steps: 1,
+            discriminator,
+            ..TrainConfig::baseline()
+        };
+        let Err(err) = run(Dataset::Digits, &config(DiscArch::Pack2Wide), None) else {
+            panic!("pairs are not a digits discriminator");
+        };
+        let msg = format!("{err:#}");
+        assert!(
+            msg.contains("discriminator = \"pack2wide\"") && msg.contains("digits"),
+            "{msg}"
+        );
+        for data in [Dataset::Ring8, Dataset::Digits] {
+            run(data, &config(DiscArch::Wide), None).unwrap();
+        }
+    }
 }

@@ -92,6 +92,9 @@ pub fn variants(data: Dataset) -> Vec<Variant> {
         }),
         with("hinge loss", &|c| c.loss = LossName::Hinge),
         with("multiple GANs (3 generators)", &|c| c.generators = 3),
+        with("D twice as wide (capacity)", &|c| {
+            c.discriminator = DiscArch::Wide
+        }),
     ];
     if data.toy().is_some() {
         rows.push(with("packing (PacGAN4)", &|c| {

@@ -18,6 +18,8 @@ pub const Z: usize = 8;
 pub const G_WIDTH: usize = 128;
 /// Hidden width of D.
 pub const D_WIDTH: usize = 128;
+/// Hidden width of the wide Ds (`discriminator = "wide"` / `"pack2wide"`): twice G's.
+pub const WIDE_D_WIDTH: usize = 2 * D_WIDTH;
 /// Training batch.
 pub const BATCH: usize = 100;
 /// Experience-replay capacity (past fakes).
@@ -96,6 +98,17 @@ tinygan_core::network! {
 }
 
 tinygan_core::network! {
+    /// Discriminator twice as wide: 2 → 2 × (256, LeakyReLU 0.2) → 1 logit.
+    pub struct MixDWide, acts MixDWideActs {
+        fc1: Dense<2, WIDE_D_WIDTH>,
+        a1: LeakyRelu<[f32; WIDE_D_WIDTH]>,
+        fc2: Dense<WIDE_D_WIDTH, WIDE_D_WIDTH>,
+        a2: LeakyRelu<[f32; WIDE_D_WIDTH]>,
+        out: Dense<WIDE_D_WIDTH, 1>,
+    }
+}
+
+tinygan_core::network! {
     /// Discriminator with minibatch discrimination (16 kernels of dimension 8) before the
     /// logit.
     pub struct MixDMbd, acts MixDMbdActs {
@@ -110,18 +123,18 @@ tinygan_core::network! {
 
 /// Declares `$name`, a packing discriminator (PacGAN, arXiv:1712.04086) for packs of
 /// `$m` samples: each sample with the next `$m − 1` of its batch, cyclically, `2·$m`
-/// inputs → 2 × (128, LeakyReLU 0.2) → 1 logit; its feature layer is the second LeakyReLU.
+/// inputs → 2 × (`$w`, LeakyReLU 0.2) → 1 logit; its feature layer is the second LeakyReLU.
 macro_rules! pack_discriminator {
-    ($name:ident, $acts:ident, $m:expr, $doc:literal) => {
+    ($name:ident, $acts:ident, $m:expr, $w:expr, $doc:literal) => {
         tinygan_core::network! {
             #[doc = $doc]
             pub struct $name, acts $acts {
                 pack: Pack<2, { $m }, { 2 * $m }>,
-                fc1: Dense<{ 2 * $m }, D_WIDTH>,
-                a1: LeakyRelu<[f32; D_WIDTH]>,
-                fc2: Dense<D_WIDTH, D_WIDTH>,
-                a2: LeakyRelu<[f32; D_WIDTH]>,
-                out: Dense<D_WIDTH, 1>,
+                fc1: Dense<{ 2 * $m }, { $w }>,
+                a1: LeakyRelu<[f32; $w]>,
+                fc2: Dense<{ $w }, { $w }>,
+                a2: LeakyRelu<[f32; $w]>,
+                out: Dense<{ $w }, 1>,
             }
         }
         impl Discriminator for $name {
@@ -135,13 +148,22 @@ pack_discriminator!(
     MixDPack,
     MixDPackActs,
     PACK,
+    D_WIDTH,
     "Packing discriminator of [`PACK`] samples (PacGAN4): 8 inputs → 2 × (128, LeakyReLU 0.2) → 1."
 );
 pack_discriminator!(
     MixDPack2,
     MixDPack2Acts,
     2,
+    D_WIDTH,
     "Packing discriminator of pairs (PacGAN2): 4 inputs → 2 × (128, LeakyReLU 0.2) → 1."
+);
+pack_discriminator!(
+    MixDPack2Wide,
+    MixDPack2WideActs,
+    2,
+    WIDE_D_WIDTH,
+    "Packing discriminator of pairs, twice as wide: 4 inputs → 2 × (256, LeakyReLU 0.2) → 1."
 );
 
 // What the training driver needs to know of each preset.
@@ -155,6 +177,10 @@ impl Generator for MixGVbn {
     const REFERENCE_ROWS: usize = REFERENCE;
 }
 impl Discriminator for MixD {
+    /// The second LeakyReLU: the last hidden features.
+    const FEATURE_LAYER: usize = 3;
+}
+impl Discriminator for MixDWide {
     /// The second LeakyReLU: the last hidden features.
     const FEATURE_LAYER: usize = 3;
 }
@@ -231,13 +257,14 @@ mod tests {
 
     /// A packing D rates each sample together with the next `M − 1` (cyclically): moving
     /// sample 4 changes the logits of samples 1 to 4 and no other with packs of four, of
-    /// samples 3 and 4 with pairs; the plain D's only of sample 4.
+    /// samples 3 and 4 with pairs (of either width); the plain D's only of sample 4.
     #[test]
     fn packing_discriminator_rates_sets_of_samples() {
         let changed =
             |[a, b]: [[f32; 8]; 2]| -> Vec<usize> { (0..8).filter(|&i| a[i] != b[i]).collect() };
         assert_eq!(changed(logits::<MixDPack>(4)), vec![1, 2, 3, 4]);
         assert_eq!(changed(logits::<MixDPack2>(4)), vec![3, 4]);
+        assert_eq!(changed(logits::<MixDPack2Wide>(4)), vec![3, 4]);
         assert_eq!(changed(logits::<MixD>(4)), vec![4]);
     }
 }
