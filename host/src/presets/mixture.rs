@@ -86,27 +86,42 @@ tinygan_core::network! {
     }
 }
 
-tinygan_core::network! {
-    /// Discriminator: 2 → 2 × (128, LeakyReLU 0.2) → 1 logit.
-    pub struct MixD, acts MixDActs {
-        fc1: Dense<2, D_WIDTH>,
-        a1: LeakyRelu<[f32; D_WIDTH]>,
-        fc2: Dense<D_WIDTH, D_WIDTH>,
-        a2: LeakyRelu<[f32; D_WIDTH]>,
-        out: Dense<D_WIDTH, 1>,
-    }
+/// Declares `$name`, a discriminator of 2-D samples: `2` inputs → 2 × (`$w`, LeakyReLU
+/// 0.2) → 1 logit. With `pack M`, D rates each sample together with the next `M − 1` of
+/// its batch, cyclically (PacGAN, arXiv:1712.04086), on `2·M` inputs. Its feature layer is
+/// the second LeakyReLU.
+macro_rules! dense_discriminator {
+    ($name:ident, $acts:ident, $w:expr, $(pack $m:expr,)? $doc:literal) => {
+        tinygan_core::network! {
+            #[doc = $doc]
+            pub struct $name, acts $acts {
+                $(pack: Pack<2, { $m }, { 2 * $m }>,)?
+                fc1: Dense<{ 2 $(* $m)? }, { $w }>,
+                a1: LeakyRelu<[f32; $w]>,
+                fc2: Dense<{ $w }, { $w }>,
+                a2: LeakyRelu<[f32; $w]>,
+                out: Dense<{ $w }, 1>,
+            }
+        }
+        impl Discriminator for $name {
+            /// The second LeakyReLU: the last hidden features (of packs, with packing).
+            const FEATURE_LAYER: usize = 3 $(+ ($m > 0) as usize)?;
+        }
+    };
 }
 
-tinygan_core::network! {
-    /// Discriminator twice as wide: 2 → 2 × (256, LeakyReLU 0.2) → 1 logit.
-    pub struct MixDWide, acts MixDWideActs {
-        fc1: Dense<2, WIDE_D_WIDTH>,
-        a1: LeakyRelu<[f32; WIDE_D_WIDTH]>,
-        fc2: Dense<WIDE_D_WIDTH, WIDE_D_WIDTH>,
-        a2: LeakyRelu<[f32; WIDE_D_WIDTH]>,
-        out: Dense<WIDE_D_WIDTH, 1>,
-    }
-}
+dense_discriminator!(
+    MixD,
+    MixDActs,
+    D_WIDTH,
+    "Discriminator: 2 → 2 × (128, LeakyReLU 0.2) → 1 logit."
+);
+dense_discriminator!(
+    MixDWide,
+    MixDWideActs,
+    WIDE_D_WIDTH,
+    "Discriminator twice as wide: 2 → 2 × (256, LeakyReLU 0.2) → 1 logit."
+);
 
 tinygan_core::network! {
     /// Discriminator with minibatch discrimination (16 kernels of dimension 8) before the
@@ -121,48 +136,25 @@ tinygan_core::network! {
     }
 }
 
-/// Declares `$name`, a packing discriminator (PacGAN, arXiv:1712.04086) for packs of
-/// `$m` samples: each sample with the next `$m − 1` of its batch, cyclically, `2·$m`
-/// inputs → 2 × (`$w`, LeakyReLU 0.2) → 1 logit; its feature layer is the second LeakyReLU.
-macro_rules! pack_discriminator {
-    ($name:ident, $acts:ident, $m:expr, $w:expr, $doc:literal) => {
-        tinygan_core::network! {
-            #[doc = $doc]
-            pub struct $name, acts $acts {
-                pack: Pack<2, { $m }, { 2 * $m }>,
-                fc1: Dense<{ 2 * $m }, { $w }>,
-                a1: LeakyRelu<[f32; $w]>,
-                fc2: Dense<{ $w }, { $w }>,
-                a2: LeakyRelu<[f32; $w]>,
-                out: Dense<{ $w }, 1>,
-            }
-        }
-        impl Discriminator for $name {
-            /// The second LeakyReLU: the last hidden features (of packs).
-            const FEATURE_LAYER: usize = 4;
-        }
-    };
-}
-
-pack_discriminator!(
+dense_discriminator!(
     MixDPack,
     MixDPackActs,
-    PACK,
     D_WIDTH,
+    pack PACK,
     "Packing discriminator of [`PACK`] samples (PacGAN4): 8 inputs → 2 × (128, LeakyReLU 0.2) → 1."
 );
-pack_discriminator!(
+dense_discriminator!(
     MixDPack2,
     MixDPack2Acts,
-    2,
     D_WIDTH,
+    pack 2,
     "Packing discriminator of pairs (PacGAN2): 4 inputs → 2 × (128, LeakyReLU 0.2) → 1."
 );
-pack_discriminator!(
+dense_discriminator!(
     MixDPack2Wide,
     MixDPack2WideActs,
-    2,
     WIDE_D_WIDTH,
+    pack 2,
     "Packing discriminator of pairs, twice as wide: 4 inputs → 2 × (256, LeakyReLU 0.2) → 1."
 );
 
@@ -175,14 +167,6 @@ impl Generator for MixGBn {
 }
 impl Generator for MixGVbn {
     const REFERENCE_ROWS: usize = REFERENCE;
-}
-impl Discriminator for MixD {
-    /// The second LeakyReLU: the last hidden features.
-    const FEATURE_LAYER: usize = 3;
-}
-impl Discriminator for MixDWide {
-    /// The second LeakyReLU: the last hidden features.
-    const FEATURE_LAYER: usize = 3;
 }
 impl Discriminator for MixDMbd {
     /// The second LeakyReLU: the last hidden features.
