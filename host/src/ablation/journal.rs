@@ -2,10 +2,12 @@
 //! `tinygan bench tricks --journal FILE` resumes where it stopped instead of starting
 //! over.
 //!
-//! A line holds the data set, the row's name, the run's whole config (seed and iterations
-//! included, as JSON text compared exactly) and its metrics. A run is taken as done when
-//! the journal holds a line with the same data set, row and config; lines for other
-//! configs (an older preset, another `--steps`) stay in the file and are not used. A last
+//! A line holds the program that trained the run (the SHA-256 of its executable, so that
+//! a rebuild that may train differently starts afresh), the data set, the row's name, the
+//! run's whole config (seed and iterations included, as JSON text compared exactly) and
+//! its metrics. A run is taken as done when the journal holds a line with the same
+//! program, data set, row and config; other lines (another build, an older preset, another
+//! `--steps`) stay in the file and are not used. A last
 //! line cut short by a kill is dropped; any other line that is not an entry is an error
 //! naming the file and the line, and the file is left as it was.
 
@@ -15,6 +17,7 @@ use crate::fsutil::write_atomic;
 use crate::metrics::EvalReport;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -22,6 +25,7 @@ use std::path::{Path, PathBuf};
 /// One finished run.
 #[derive(Debug, Serialize, Deserialize)]
 struct Entry {
+    program: String,
     data: String,
     row: String,
     config: String,
@@ -32,6 +36,7 @@ struct Entry {
 #[derive(Debug)]
 pub struct Journal {
     path: PathBuf,
+    program: String,
     file: File,
     entries: Vec<Entry>,
 }
@@ -71,6 +76,7 @@ impl Journal {
             .with_context(|| format!("cannot open {} to append", path.display()))?;
         Ok(Self {
             path: path.to_path_buf(),
+            program: program()?,
             file,
             entries,
         })
@@ -82,7 +88,9 @@ impl Journal {
         let (data, config) = (data.to_string(), key(config));
         self.entries
             .iter()
-            .find(|e| e.data == data && e.row == row && e.config == config)
+            .find(|e| {
+                e.program == self.program && e.data == data && e.row == row && e.config == config
+            })
             .map(|e| e.metrics)
     }
 
@@ -95,6 +103,7 @@ impl Journal {
         metrics: EvalReport,
     ) -> Result<()> {
         let entry = Entry {
+            program: self.program.clone(),
             data: data.to_string(),
             row: row.to_string(),
             config: key(config),
@@ -109,6 +118,16 @@ impl Journal {
         self.entries.push(entry);
         Ok(())
     }
+}
+
+/// The running program: the SHA-256 of its executable, in hex.
+fn program() -> Result<String> {
+    let exe = std::env::current_exe().context("cannot locate the running program")?;
+    let bytes = std::fs::read(&exe).with_context(|| format!("cannot read {}", exe.display()))?;
+    Ok(Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// A config as the exact text it is matched by.
@@ -140,7 +159,7 @@ mod tests {
     }
 
     #[test]
-    fn recorded_runs_are_found_again_exactly_and_only_for_their_config() {
+    fn recorded_runs_are_found_again_only_for_their_build_and_config() {
         let path = temp("found.jsonl");
         let config = TrainConfig {
             lr_g: 2e-3,
@@ -159,6 +178,12 @@ mod tests {
         assert_eq!(j.find(Dataset::Ring8, "baseline", &other_seed), None);
         assert_eq!(j.find(Dataset::Grid25, "baseline", &config), None);
         assert_eq!(j.find(Dataset::Ring8, "hinge loss", &config), None);
+        drop(j);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let other_build = text.replace(&program().unwrap(), "0123");
+        std::fs::write(&path, other_build).unwrap();
+        let j = Journal::open(&path).unwrap();
+        assert_eq!(j.find(Dataset::Ring8, "baseline", &config), None);
     }
 
     #[test]
