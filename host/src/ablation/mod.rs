@@ -4,7 +4,8 @@
 //! and iterations with every technique off), each technique alone on top of the baseline,
 //! and the best combination (the preset), each over the same seeds, all in one run. Runs
 //! go to worker threads (one per core); each run is itself deterministic, so the table does
-//! not depend on the number of workers.
+//! not depend on the number of workers. With a [`Journal`], finished runs are kept on disk
+//! and a stopped ablation resumes where it was.
 
 use crate::config::{DiscArch, GenArch, HistoryKind, LossName, OptName, TrainConfig};
 use crate::dataset::Dataset;
