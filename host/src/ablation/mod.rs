@@ -207,18 +207,16 @@ pub fn run(
         let j = journal.as_ref()?.lock().expect("journal");
         j.find(data, &variants[*v].name, config)
     };
-    let results: Mutex<Vec<Option<Result<EvalReport>>>> = Mutex::new(
-        jobs.iter()
-            .map(|job| {
-                let found = known(job)?;
-                progress(&variants[job.0].name, job.1.seed, Source::Journal);
-                Some(Ok(found))
-            })
-            .collect(),
-    );
-    let todo: Vec<usize> = (0..jobs.len())
-        .filter(|&j| results.lock().expect("results")[j].is_none())
+    let results: Vec<Option<Result<EvalReport>>> = jobs
+        .iter()
+        .map(|job| {
+            let found = known(job)?;
+            progress(&variants[job.0].name, job.1.seed, Source::Journal);
+            Some(Ok(found))
+        })
         .collect();
+    let todo: Vec<usize> = (0..jobs.len()).filter(|&j| results[j].is_none()).collect();
+    let results = Mutex::new(results);
     let next = Mutex::new(todo.into_iter());
     let failed: Mutex<Option<anyhow::Error>> = Mutex::new(None);
     std::thread::scope(|scope| {
