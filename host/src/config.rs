@@ -43,6 +43,11 @@ pub enum DiscArch {
     Pack2,
     /// Pairs, twice as wide (2-D mixtures only): `presets::mixture::MixDPack2Wide`.
     Pack2Wide,
+    /// The plain layers with one logit per class instead of one real/fake logit, whose
+    /// log-sum-exp is the GAN logit (the semi-supervised D of Salimans et al. 2016, §5;
+    /// digits only): `presets::digits::DigitsDClasses`. `supervised` weighs its
+    /// cross-entropy on the real digits' labels.
+    Classes,
 }
 
 /// Adversarial loss.
@@ -163,6 +168,9 @@ pub struct TrainConfig {
     /// Yazici et al. 2018, "The Unusual Effectiveness of Averaging in GAN Training",
     /// arXiv:1806.04498, §3.
     pub ema_g: f32,
+    /// Weight `λ` of D's cross-entropy on the labels of the real batch (semi-supervised
+    /// learning, Salimans et al. 2016, §5): needs `discriminator = "classes"` (0 is off).
+    pub supervised: f32,
 }
 
 impl Default for TrainConfig {
@@ -222,6 +230,7 @@ impl TrainConfig {
             top_k_anneal: 0,
             lr_warmup: 0,
             ema_g: 0.0,
+            supervised: 0.0,
         }
     }
 
@@ -272,6 +281,7 @@ impl TrainConfig {
         range("lr_final", self.lr_final, 0.0, 1.0, false)?;
         count("lr_warmup", self.lr_warmup, 0, 10_000_000)?;
         range("ema_g", self.ema_g, 0.0, 0.999_999, false)?;
+        range("supervised", self.supervised, 0.0, 100.0, false)?;
         count("translate", self.translate, 0, 16)?;
         range("top_k", self.top_k, 0.0, 1.0, true)?;
         count("top_k_anneal", self.top_k_anneal, 0, 10_000_000)?;
@@ -311,7 +321,13 @@ impl TrainConfig {
         feature_layer: usize,
         reference_rows: usize,
         image: Option<Image>,
+        classes: usize,
     ) -> Result<StepConfig> {
+        if self.supervised > 0.0 && classes < 2 {
+            bail!(
+                "config key `supervised` needs a discriminator with class outputs (`discriminator = \"classes\"`, digits only)"
+            );
+        }
         let translate = match (self.translate, image) {
             (0, _) => None,
             (max, Some(im)) => Some(Translate {
@@ -349,6 +365,7 @@ impl TrainConfig {
             clip_d: (self.clip > 0.0).then_some(self.clip),
             translate,
             top_k: (self.top_k < 1.0).then(|| TopK::linear(self.top_k, updates(self.top_k_anneal))),
+            supervised: self.supervised,
             reference_rows,
         })
     }
@@ -541,7 +558,7 @@ mod tests {
         let c = TrainConfig::baseline()
             .merge_str("top_k = 0.5\ntop_k_anneal = 10\ntranslate = 1")
             .unwrap();
-        let step = c.step_config(3, 0, None);
+        let step = c.step_config(3, 0, None, 1);
         assert!(format!("{:#}", step.unwrap_err()).contains("`translate`"));
         let image = Image {
             channels: 1,
@@ -549,12 +566,12 @@ mod tests {
             width: 8,
             background: -1.0,
         };
-        let step = c.step_config(3, 0, Some(image)).unwrap();
+        let step = c.step_config(3, 0, Some(image), 1).unwrap();
         let t = step.translate.unwrap();
         assert_eq!((t.max, t.fill, t.height), (1, -1.0, 8));
         // 10 iterations of one D and one G update: the share reaches ν = 0.5 at step 20.
         assert_eq!(step.top_k.unwrap().keep(20, 64), 32);
-        let off = TrainConfig::baseline().step_config(3, 0, None).unwrap();
+        let off = TrainConfig::baseline().step_config(3, 0, None, 1).unwrap();
         assert_eq!((off.top_k, off.translate), (None, None));
     }
 

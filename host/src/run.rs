@@ -92,7 +92,7 @@ fn run_mixture(
     out: Option<&Path>,
 ) -> Result<Outcome> {
     let mut rng = Prng::new(config.seed ^ 0xDA7A);
-    let fill = move |batch: &mut [[f32; 2]; mixture::BATCH]| {
+    let fill = move |batch: &mut [[f32; 2]; mixture::BATCH], _: &mut [u8; mixture::BATCH]| {
         batch.copy_from_slice(&toy.sample_model(&mut rng, mixture::BATCH));
     };
     let scalers = toy.scalers();
@@ -125,9 +125,11 @@ fn run_mixture(
 fn run_digits(data: Dataset, config: &TrainConfig, out: Option<&Path>) -> Result<Outcome> {
     let train_set = Digits::load()?.train;
     let mut rng = Prng::new(config.seed ^ 0xDA7A);
-    let fill = move |batch: &mut [digits::Image; digits::BATCH]| {
-        for img in batch.iter_mut() {
+    let fill = move |batch: &mut [digits::Image; digits::BATCH],
+                     labels: &mut [u8; digits::BATCH]| {
+        for (img, label) in batch.iter_mut().zip(labels.iter_mut()) {
             let d = &train_set[index_below(&mut rng, train_set.len())];
+            *label = d.label;
             for (k, px) in d.pixels.iter().enumerate() {
                 img[0][k / 8][k % 8] = *px;
             }
@@ -139,14 +141,19 @@ fn run_digits(data: Dataset, config: &TrainConfig, out: Option<&Path>) -> Result
         scale: vec![s.scale],
     };
     use digits::{
-        BATCH, DigitsD, DigitsDMbd, DigitsDWide, DigitsG, DigitsGBn, DigitsGVbn, DigitsGWide,
-        REPLAY,
+        BATCH, DigitsD, DigitsDClasses, DigitsDMbd, DigitsDWide, DigitsG, DigitsGBn, DigitsGVbn,
+        DigitsGWide, REPLAY,
     };
     fit_preset!(
         config,
         "digits",
         [Plain => DigitsG, Batchnorm => DigitsGBn, Vbn => DigitsGVbn, Wide => DigitsGWide],
-        [Plain => DigitsD, Minibatch => DigitsDMbd, Wide => DigitsDWide],
+        [
+            Plain => DigitsD,
+            Minibatch => DigitsDMbd,
+            Wide => DigitsDWide,
+            Classes => DigitsDClasses
+        ],
         BATCH,
         REPLAY,
         (data, config, fill, &scaling, out)
@@ -161,13 +168,13 @@ fn generator_seed(seed: u64, k: usize) -> u64 {
 fn fit<G, D, const B: usize, const CAP: usize>(
     data: Dataset,
     config: &TrainConfig,
-    mut fill: impl FnMut(&mut [D::In; B]),
+    mut fill: impl FnMut(&mut [D::In; B], &mut [u8; B]),
     scaling: &OutputScaling,
     out: Option<&Path>,
 ) -> Result<Outcome>
 where
     G: Generator + Fingerprint + Clone,
-    D: Discriminator<In = G::Out, Out = [f32; 1]> + Fingerprint + Clone,
+    D: Discriminator<In = G::Out> + Fingerprint + Clone,
 {
     let k = config.generators as usize;
     let mut losses = Vec::with_capacity(config.steps as usize);
@@ -312,5 +319,30 @@ mod tests {
         for data in [Dataset::Ring8, Dataset::Digits] {
             run(data, &config(DiscArch::Wide), None).unwrap();
         }
+        let Err(err) = run(Dataset::Ring8, &config(DiscArch::Classes), None) else {
+            panic!("the 2-D mixtures have no class labels");
+        };
+        assert!(format!("{err:#}").contains("\"classes\""), "{err:#}");
+    }
+
+    /// The supervised term needs a D with class outputs: a named error with the plain D,
+    /// a run with the classes D.
+    #[test]
+    fn supervised_needs_the_classes_discriminator() {
+        let config = |discriminator| TrainConfig {
+            steps: 1,
+            discriminator,
+            supervised: 0.5,
+            ..TrainConfig::baseline()
+        };
+        let Err(err) = run(Dataset::Digits, &config(DiscArch::Plain), None) else {
+            panic!("a one-logit D cannot learn labels");
+        };
+        let msg = format!("{err:#}");
+        assert!(
+            msg.contains("`supervised`") && msg.contains("classes"),
+            "{msg}"
+        );
+        run(Dataset::Digits, &config(DiscArch::Classes), None).unwrap();
     }
 }

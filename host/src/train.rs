@@ -5,6 +5,7 @@ use anyhow::{Result, bail};
 use tinygan_core::gan::{Ema, History, Window};
 use tinygan_core::optim::AnyOptimizer;
 use tinygan_core::rng::Prng;
+use tinygan_core::tensor::Tensor;
 use tinygan_core::train::{Gan, StepStats};
 use tinygan_core::{Network, Params, Zero, init, params};
 
@@ -92,7 +93,7 @@ pub fn init_weights<P: Params>(p: &mut P, rng: &mut Prng, slope: f32) {
 pub struct Trained<G, D, const B: usize, const CAP: usize>
 where
     G: Generator,
-    D: Discriminator<In = G::Out, Out = [f32; 1]>,
+    D: Discriminator<In = G::Out>,
 {
     /// The GAN as training left it (G's last weights).
     pub gan: Box<HostGan<G, D, B, CAP>>,
@@ -126,12 +127,12 @@ fn averaged<G: Params + Zero>(live: &G, ema: &Ema<G>) -> Box<G> {
 /// iteration.
 pub fn train<G, D, const B: usize, const CAP: usize>(
     config: &TrainConfig,
-    mut fill_real: impl FnMut(&mut [D::In; B]),
+    mut fill_real: impl FnMut(&mut [D::In; B], &mut [u8; B]),
     mut progress: impl FnMut(u32, &StepStats),
 ) -> Result<Trained<G, D, B, CAP>>
 where
     G: Generator,
-    D: Discriminator<In = G::Out, Out = [f32; 1]>,
+    D: Discriminator<In = G::Out>,
 {
     let mut rng = Prng::new(config.seed);
     let mut g = Box::new(G::ZERO);
@@ -145,7 +146,12 @@ where
         AnyOptimizer::new(config.optimizer(config.lr_d)),
         AnyHistory::new(config),
         AnyHistory::new(config),
-        config.step_config(D::FEATURE_LAYER, G::REFERENCE_ROWS, D::IMAGE)?,
+        config.step_config(
+            D::FEATURE_LAYER,
+            G::REFERENCE_ROWS,
+            D::IMAGE,
+            <D::Out as Tensor>::LEN,
+        )?,
         config.balance(),
         config.seed ^ 0x9E37_79B9,
     ));
@@ -193,7 +199,7 @@ mod tests {
         };
         let run = move || {
             let mut rng = Prng::new(7);
-            let fill = move |b: &mut [[f32; 2]; 4]| {
+            let fill = move |b: &mut [[f32; 2]; 4], _: &mut [u8; 4]| {
                 b.copy_from_slice(&Toy::Ring8.sample_model(&mut rng, 4));
             };
             train::<MixG, MixD, 4, 8>(&config, fill, |_, _| {})

@@ -5,6 +5,8 @@
 //!
 //! - [`loss`]: D and G losses on D's raw outputs (BCE with one-sided label smoothing,
 //!   minimax, LSGAN, hinge, Wasserstein), each writing dL/d(output);
+//! - [`classes`]: the semi-supervised D head (Salimans §5): K class logits, their
+//!   log-sum-exp as the GAN logit, cross-entropy on labelled real samples;
 //! - [`clip_value`](crate::optim::clip_value) (in [`optim`](crate::optim)): WGAN weight clipping over a model's parameters;
 //! - [`feature_matching`](mod@feature_matching): the generator loss on a D layer's features (Salimans §3.1);
 //! - [`history`]: historical averaging of parameters (Salimans §3.3), EMA or window mean;
@@ -16,6 +18,7 @@
 //! - [`mixture`]: which of K generators to keep for which modes, and how to sample them.
 
 pub mod balance;
+pub mod classes;
 pub mod feature_matching;
 pub mod history;
 pub mod loss;

@@ -41,6 +41,10 @@ pub struct StepConfig {
     /// Top-k training of G (Sinha et al. 2020, arXiv:2002.06224): only the fakes D rates
     /// best drive the adversarial G update; `None` for all of them.
     pub top_k: Option<TopK>,
+    /// Weight `λ` of the supervised cross-entropy on the labelled real batch when D has
+    /// `K > 1` class outputs (Salimans et al. 2016, §5; see [`classes`](crate::gan::classes));
+    /// 0 for none, unused by a one-output D.
+    pub supervised: f32,
     /// Rows at the start of every G batch whose `z` is the fixed reference batch of
     /// virtual batch norm (0 when G has no VBN layer).
     pub reference_rows: usize,
@@ -60,6 +64,7 @@ impl StepConfig {
         clip_d: None,
         translate: None,
         top_k: None,
+        supervised: 0.0,
         reference_rows: 0,
     };
 }

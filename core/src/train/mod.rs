@@ -7,14 +7,16 @@
 //!
 //! One iteration ([`Gan::iteration`]) is `n_d` D updates ([`Gan::d_step`]) and `n_g` G
 //! updates ([`Gan::g_step`]), as [`Balance`] plans them. A D update:
-//! 1. draws a real batch (the caller's closure) and `z ~ N(0, I)` (the first
+//! 1. draws a real batch and its labels (the caller's closure) and `z ~ N(0, I)` (the first
 //!    `reference_rows` rows are the fixed VBN reference `z`);
 //! 2. runs G in training mode, copies its output as D's fake batch, replaces a share of it
 //!    with replayed past fakes and stores the fresh ones it kept in the replay buffer;
 //! 3. adds annealed instance noise to both batches and translates each image by its own
 //!    random offset if asked;
 //! 4. runs D on the real and the fake batch separately (minibatch layers never mix them),
-//!    computes the loss (with one-sided label smoothing), backpropagates both;
+//!    computes the loss (with one-sided label smoothing) on D's logits (a D with `K > 1`
+//!    outputs is semi-supervised: its logit is [`classes`]' log-sum-exp, and the real
+//!    batch adds the weighted cross-entropy against its labels), backpropagates both;
 //! 5. adds historical averaging's `2λ(θ − θ̄)`, steps the optimiser, clips weights if asked,
 //!    and records the new parameters in the history.
 //!
@@ -30,13 +32,13 @@ mod config;
 pub use config::{GObjective, StepConfig};
 
 use crate::gan::{
-    Anneal, Balance, History, Replay, Shift, add_noise, feature_matching_flat, keep_top_k,
+    Anneal, Balance, History, Replay, Shift, add_noise, classes, feature_matching_flat, keep_top_k,
 };
 use crate::net::Network;
 use crate::optim::Optimizer;
 use crate::params;
 use crate::rng::{Prng, fill_gaussian};
-use crate::tensor::{Zero, flat, flat_mut};
+use crate::tensor::{Tensor, Zero, flat, flat_mut};
 
 /// Losses of one iteration: the last update of each side, `None` for a side the balance
 /// rule rested.
@@ -67,6 +69,8 @@ pub struct Workspace<G: Network, D: Network, const B: usize> {
     pub g_dacts: G::Acts<B>,
     /// D's real input batch.
     pub real: [D::In; B],
+    /// Class labels of the real batch (used by a semi-supervised D only).
+    pub labels: [u8; B],
     /// D's fake input batch.
     pub fake: [D::In; B],
     /// D's intermediates on the real batch.
@@ -89,6 +93,7 @@ impl<G: Network, D: Network, const B: usize> Zero for Workspace<G, D, B> {
         g_acts: G::Acts::<B>::ZERO,
         g_dacts: G::Acts::<B>::ZERO,
         real: [D::In::ZERO; B],
+        labels: [0; B],
         fake: [D::In::ZERO; B],
         d_real: D::Acts::<B>::ZERO,
         d_fake: D::Acts::<B>::ZERO,
@@ -104,7 +109,7 @@ impl<G: Network, D: Network, const B: usize> Zero for Workspace<G, D, B> {
 pub struct Gan<G, D, OG, OD, HG, HD, const B: usize, const CAP: usize>
 where
     G: Network,
-    D: Network<In = G::Out, Out = [f32; 1]>,
+    D: Network<In = G::Out>,
 {
     /// The generator.
     pub g: G,
@@ -137,7 +142,7 @@ where
 impl<G, D, OG, OD, HG, HD, const B: usize, const CAP: usize> Gan<G, D, OG, OD, HG, HD, B, CAP>
 where
     G: Network,
-    D: Network<In = G::Out, Out = [f32; 1]>,
+    D: Network<In = G::Out>,
     OG: Optimizer<G>,
     OD: Optimizer<D>,
     HG: History<G>,
@@ -195,9 +200,10 @@ where
             .map_or(0.0, |a: &Anneal| a.sigma_at(self.step))
     }
 
-    /// One D update on the real batch that `fill_real` writes.
-    pub fn d_step(&mut self, fill_real: &mut impl FnMut(&mut [D::In; B])) -> f32 {
-        fill_real(&mut self.ws.real);
+    /// One D update on the real batch (and its labels) that `fill_real` writes. Returns the
+    /// GAN loss (without historical averaging and the supervised term).
+    pub fn d_step(&mut self, fill_real: &mut impl FnMut(&mut [D::In; B], &mut [u8; B])) -> f32 {
+        fill_real(&mut self.ws.real, &mut self.ws.labels);
         self.sample_z();
         let sigma = self.sigma();
         let ws = &mut self.ws;
@@ -217,16 +223,23 @@ where
 
         self.d.forward_train(&ws.real, &mut ws.d_real);
         self.d.forward_train(&ws.fake, &mut ws.d_fake);
+        let k = <D::Out as Tensor>::LEN;
+        let (mut sr, mut sf) = ([0.0f32; B], [0.0f32; B]);
+        classes::gan_logits(k, flat(D::output(&ws.d_real)), &mut sr);
+        classes::gan_logits(k, flat(D::output(&ws.d_fake)), &mut sf);
         let (mut dr, mut df) = ([0.0f32; B], [0.0f32; B]);
-        let loss = self.config.loss.d_loss(
-            flat(D::output(&ws.d_real)),
-            flat(D::output(&ws.d_fake)),
-            &mut dr,
-            &mut df,
-        );
+        let loss = self.config.loss.d_loss(&sr, &sf, &mut dr, &mut df);
         params::zero(&mut ws.d_grads);
-        for (batch, acts, grad) in [(&ws.real, &ws.d_real, &dr), (&ws.fake, &ws.d_fake, &df)] {
-            flat_mut(D::output_mut(&mut ws.d_dacts)).copy_from_slice(grad);
+        let real = (&ws.real, &ws.d_real, &dr, Some(&ws.labels[..]));
+        for (batch, acts, grad, labels) in [real, (&ws.fake, &ws.d_fake, &df, None)] {
+            classes::backward(
+                k,
+                flat(D::output(acts)),
+                grad,
+                labels,
+                self.config.supervised,
+                flat_mut(D::output_mut(&mut ws.d_dacts)),
+            );
             // D's input is data: no input gradient wanted.
             self.d
                 .backward_params(batch, acts, &mut ws.d_dacts, &mut ws.d_grads);
@@ -247,7 +260,7 @@ where
     }
 
     /// One G update; `fill_real` is called only for feature matching.
-    pub fn g_step(&mut self, fill_real: &mut impl FnMut(&mut [D::In; B])) -> f32 {
+    pub fn g_step(&mut self, fill_real: &mut impl FnMut(&mut [D::In; B], &mut [u8; B])) -> f32 {
         self.sample_z();
         let sigma = self.sigma();
         let ws = &mut self.ws;
@@ -263,22 +276,21 @@ where
 
         let (loss, layer) = match self.config.g_objective {
             GObjective::Adversarial => {
+                let k = <D::Out as Tensor>::LEN;
+                let out = flat(D::output(&ws.d_fake));
+                let mut scores = [0.0f32; B];
+                classes::gan_logits(k, out, &mut scores);
                 let mut df = [0.0f32; B];
-                let loss = self
-                    .config
-                    .loss
-                    .g_loss(flat(D::output(&ws.d_fake)), &mut df);
+                let loss = self.config.loss.g_loss(&scores, &mut df);
                 if let Some(top_k) = self.config.top_k {
-                    let scores: &[f32; B] = flat(D::output(&ws.d_fake))
-                        .try_into()
-                        .expect("one output per sample");
-                    keep_top_k(scores, &mut df, top_k.keep(self.step, B));
+                    keep_top_k(&scores, &mut df, top_k.keep(self.step, B));
                 }
-                flat_mut(D::output_mut(&mut ws.d_dacts)).copy_from_slice(&df);
+                let dout = flat_mut(D::output_mut(&mut ws.d_dacts));
+                classes::backward(k, out, &df, None, 0.0, dout);
                 (loss, D::LAYERS - 1)
             }
             GObjective::FeatureMatching { layer } => {
-                fill_real(&mut ws.real);
+                fill_real(&mut ws.real, &mut ws.labels);
                 add_noise(&mut self.rng, &mut ws.real, sigma);
                 if let Some(t) = self.config.translate {
                     let mut real_shifts = [(0, 0); B];
@@ -328,7 +340,10 @@ where
 
     /// One iteration: the D and G updates that the balance rule plans from the last
     /// losses.
-    pub fn iteration(&mut self, mut fill_real: impl FnMut(&mut [D::In; B])) -> StepStats {
+    pub fn iteration(
+        &mut self,
+        mut fill_real: impl FnMut(&mut [D::In; B], &mut [u8; B]),
+    ) -> StepStats {
         let plan = self.balance.plan();
         let mut stats = StepStats {
             d_loss: None,

@@ -23,17 +23,34 @@ crate::network! {
     }
 }
 
+crate::network! {
+    /// The two-layer linear discriminator with two class outputs (semi-supervised).
+    struct ClassD, acts ClassDActs {
+        fc1: Dense<1, 4>,
+        fc2: Dense<4, 2>,
+    }
+}
+
 const B: usize = 16;
-type TestGan<HG, HD> = Gan<LinG, LinD, Adam<LinG>, Adam<LinD>, HG, HD, B, 64>;
+type TestGan<HG, HD, D = LinD> = Gan<LinG, D, Adam<LinG>, Adam<D>, HG, HD, B, 64>;
 
 fn gan<HG: History<LinG>, HD: History<LinD>>(
     config: StepConfig,
     hist_g: HG,
     hist_d: HD,
 ) -> TestGan<HG, HD> {
+    with_d(config, hist_g, hist_d)
+}
+
+/// G the identity, D random from a fixed seed.
+fn with_d<D: Network<In = [f32; 1]>, HG: History<LinG>, HD: History<D>>(
+    config: StepConfig,
+    hist_g: HG,
+    hist_d: HD,
+) -> TestGan<HG, HD, D> {
     let mut g = LinG::ZERO;
     g.fc.w = [[1.0]];
-    let mut d = LinD::ZERO;
+    let mut d = D::ZERO;
     crate::gradcheck::randomize(&mut d, 4);
     let opt = AdamConfig::new(0.01);
     Gan::new(
@@ -49,18 +66,40 @@ fn gan<HG: History<LinG>, HD: History<LinD>>(
     )
 }
 
-/// Real data: N(3, 0.25²), from its own seeded stream.
-fn real_source(seed: u64) -> impl FnMut(&mut [[f32; 1]; B]) {
+/// Real data: N(3, 0.25²), from its own seeded stream, every label 0.
+fn real_source(seed: u64) -> impl FnMut(&mut [[f32; 1]; B], &mut [u8; B]) {
     let mut rng = Prng::new(seed);
-    move |batch: &mut [[f32; 1]; B]| {
+    move |batch: &mut [[f32; 1]; B], labels: &mut [u8; B]| {
         for x in batch.iter_mut() {
             x[0] = 3.0 + 0.25 * gaussian(&mut rng);
+        }
+        *labels = [0; B];
+    }
+}
+
+/// Labelled real data: class 0 is N(2, 0.25²), class 1 is N(4, 0.25²), alternating.
+fn two_classes(seed: u64) -> impl FnMut(&mut [[f32; 1]; B], &mut [u8; B]) {
+    let mut rng = Prng::new(seed);
+    move |batch: &mut [[f32; 1]; B], labels: &mut [u8; B]| {
+        for (i, (x, y)) in batch.iter_mut().zip(labels.iter_mut()).enumerate() {
+            *y = (i % 2) as u8;
+            x[0] = 2.0 + 2.0 * f32::from(*y) + 0.25 * gaussian(&mut rng);
         }
     }
 }
 
-fn run<HG: History<LinG>, HD: History<LinD>>(gan: &mut TestGan<HG, HD>, iterations: usize) {
-    let mut real = real_source(1);
+fn run<HG: History<LinG>, HD: History<D>, D: Network<In = [f32; 1]>>(
+    gan: &mut TestGan<HG, HD, D>,
+    iterations: usize,
+) {
+    run_on(gan, real_source(1), iterations);
+}
+
+fn run_on<HG: History<LinG>, HD: History<D>, D: Network<In = [f32; 1]>>(
+    gan: &mut TestGan<HG, HD, D>,
+    mut real: impl FnMut(&mut [[f32; 1]; B], &mut [u8; B]),
+    iterations: usize,
+) {
     for _ in 0..iterations {
         let s = gan.iteration(&mut real);
         assert!(!s.diverged() && s.d_loss.is_some() && s.g_loss.is_some());
@@ -128,10 +167,8 @@ fn feature_matching_changes_only_g_objective() {
     };
     let mut a = gan(StepConfig::BASELINE, (), ());
     let mut b = gan(config, (), ());
-    let mut real = real_source(1);
-    a.d_step(&mut real);
-    let mut real = real_source(1);
-    b.d_step(&mut real);
+    a.d_step(&mut real_source(1));
+    b.d_step(&mut real_source(1));
     assert_eq!(a.d, b.d, "D's update does not depend on G's objective");
     let ga = a.g_step(&mut real_source(2));
     let gb = b.g_step(&mut real_source(2));
@@ -253,4 +290,46 @@ fn reference_rows_hold_the_fixed_z() {
     run(&mut g, 2);
     assert_eq!(g.ws.z[..3], z_ref[..3]);
     assert_ne!(g.ws.z[3..], z_ref[3..]);
+}
+
+/// A two-class D trained with the supervised term learns the labels of real data
+/// (Salimans et al. 2016, §5); without it (λ = 0) the update differs.
+#[test]
+fn supervised_classes_change_the_update_and_learn_the_labels() {
+    let semi = StepConfig {
+        supervised: 1.0,
+        ..StepConfig::BASELINE
+    };
+    let mut unsupervised = with_d::<ClassD, (), ()>(StepConfig::BASELINE, (), ());
+    let mut supervised = with_d::<ClassD, (), ()>(semi, (), ());
+    run_on(&mut unsupervised, two_classes(1), 5);
+    run_on(&mut supervised, two_classes(1), 5);
+    assert_ne!(
+        unsupervised.d, supervised.d,
+        "the supervised term did nothing"
+    );
+    run_on(&mut unsupervised, two_classes(1), 300);
+    run_on(&mut supervised, two_classes(1), 300);
+    let right = |d: &ClassD| {
+        let mut fresh = two_classes(9);
+        let (mut x, mut y) = ([[0.0f32; 1]; B], [0u8; B]);
+        let mut acts = ClassDActs::<B>::ZERO;
+        let mut right = 0;
+        for _ in 0..4 {
+            fresh(&mut x, &mut y);
+            d.clone().forward_train(&x, &mut acts);
+            right += ClassD::output(&acts)
+                .iter()
+                .zip(&y)
+                .filter(|(l, y)| u8::from(l[1] > l[0]) == **y)
+                .count();
+        }
+        right
+    };
+    let (with, without) = (right(&supervised.d), right(&unsupervised.d));
+    assert!(
+        with >= 60,
+        "{with} of 64 fresh real samples classified right"
+    );
+    assert!(without < with, "{without} of 64 right without labels");
 }

@@ -97,6 +97,12 @@ pub fn variants(data: Dataset) -> Vec<Variant> {
             c.discriminator = DiscArch::Wide
         }),
     ];
+    if data == Dataset::Digits {
+        rows.push(with("semi-supervised D (labels)", &|c| {
+            c.discriminator = DiscArch::Classes;
+            c.supervised = or(best.supervised, 0.5);
+        }));
+    }
     if data.toy().is_some() {
         rows.push(with("packing (PacGAN4)", &|c| {
             c.discriminator = DiscArch::Pack

@@ -98,7 +98,7 @@ where
 }
 
 /// Eight real batches of Gaussian noise, handed out in turn.
-fn real_pool<T: Tensor, const B: usize>() -> impl FnMut(&mut [T; B]) {
+fn real_pool<T: Tensor, const B: usize>() -> impl FnMut(&mut [T; B], &mut [u8; B]) {
     let mut rng = Prng::new(3);
     let pool: Vec<Box<[T; B]>> = (0..8)
         .map(|_| {
@@ -108,7 +108,7 @@ fn real_pool<T: Tensor, const B: usize>() -> impl FnMut(&mut [T; B]) {
         })
         .collect();
     let mut i = 0;
-    move |batch: &mut [T; B]| {
+    move |batch: &mut [T; B], _: &mut [u8; B]| {
         *batch = *pool[i % pool.len()];
         i += 1;
     }

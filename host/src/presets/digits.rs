@@ -20,6 +20,8 @@ pub const BATCH: usize = 64;
 pub const REPLAY: usize = 640;
 /// Reference rows of each G batch for virtual batch norm.
 pub const REFERENCE: usize = 16;
+/// Digit classes (outputs of the semi-supervised D).
+pub const CLASSES: usize = 10;
 /// Minibatch-discrimination kernels.
 pub const MBD_KERNELS: usize = 16;
 /// Minibatch-discrimination kernel dimension.
@@ -119,6 +121,19 @@ tinygan_core::network! {
 }
 
 tinygan_core::network! {
+    /// Semi-supervised discriminator: the plain layers with one logit per digit class
+    /// (Salimans et al. 2016, §5; its GAN logit is their log-sum-exp).
+    pub struct DigitsDClasses, acts DigitsDClassesActs {
+        c1: Conv2d<1, 32, 8, 8, 4, 2, 1, 4, 4>,
+        a1: LeakyRelu<[[[f32; 4]; 4]; 32]>,
+        c2: Conv2d<32, 64, 4, 4, 4, 2, 1, 2, 2>,
+        a2: LeakyRelu<[[[f32; 2]; 2]; 64]>,
+        flat: Flatten<64, 2, 2, 256>,
+        out: Dense<256, CLASSES>,
+    }
+}
+
+tinygan_core::network! {
     /// Wide discriminator: the plain one with twice the channels (64×4×4, then 128×2×2).
     pub struct DigitsDWide, acts DigitsDWideActs {
         c1: Conv2d<1, 64, 8, 8, 4, 2, 1, 4, 4>,
@@ -149,6 +164,11 @@ impl Discriminator for DigitsDWide {
     const IMAGE: Option<InputImage> = Some(DIGIT);
 }
 impl Discriminator for DigitsD {
+    /// The second LeakyReLU: the last hidden features.
+    const FEATURE_LAYER: usize = 3;
+    const IMAGE: Option<InputImage> = Some(DIGIT);
+}
+impl Discriminator for DigitsDClasses {
     /// The second LeakyReLU: the last hidden features.
     const FEATURE_LAYER: usize = 3;
     const IMAGE: Option<InputImage> = Some(DIGIT);
