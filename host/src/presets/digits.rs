@@ -96,17 +96,54 @@ tinygan_core::network! {
     }
 }
 
-tinygan_core::network! {
-    /// Discriminator: two strided convolutions and a dense logit.
-    pub struct DigitsD, acts DigitsDActs {
-        c1: Conv2d<1, 32, 8, 8, 4, 2, 1, 4, 4>,
-        a1: LeakyRelu<[[[f32; 4]; 4]; 32]>,
-        c2: Conv2d<32, 64, 4, 4, 4, 2, 1, 2, 2>,
-        a2: LeakyRelu<[[[f32; 2]; 2]; 64]>,
-        flat: Flatten<64, 2, 2, 256>,
-        out: Dense<256, 1>,
-    }
+/// A digits discriminator with `$c1` and `$c2` channels and `$out` logits: 1×8×8 → strided
+/// conv (k4, s2, p1) to `$c1`×4×4 → strided conv to `$c2`×2×2 (LeakyReLU 0.2 after each) →
+/// flatten → dense `$out`. Its feature-matching layer is the second LeakyReLU.
+macro_rules! conv_discriminator {
+    ($name:ident, $acts:ident, $c1:literal, $c2:literal, $out:expr, $doc:literal) => {
+        tinygan_core::network! {
+            #[doc = $doc]
+            pub struct $name, acts $acts {
+                c1: Conv2d<1, $c1, 8, 8, 4, 2, 1, 4, 4>,
+                a1: LeakyRelu<[[[f32; 4]; 4]; $c1]>,
+                c2: Conv2d<$c1, $c2, 4, 4, 4, 2, 1, 2, 2>,
+                a2: LeakyRelu<[[[f32; 2]; 2]; $c2]>,
+                flat: Flatten<$c2, 2, 2, { 4 * $c2 }>,
+                out: Dense<{ 4 * $c2 }, { $out }>,
+            }
+        }
+        impl Discriminator for $name {
+            /// The second LeakyReLU: the last hidden features.
+            const FEATURE_LAYER: usize = 3;
+            const IMAGE: Option<InputImage> = Some(DIGIT);
+        }
+    };
 }
+
+conv_discriminator!(
+    DigitsD,
+    DigitsDActs,
+    32,
+    64,
+    1,
+    "Discriminator: two strided convolutions (32, 64 channels) and a dense logit."
+);
+conv_discriminator!(
+    DigitsDClasses,
+    DigitsDClassesActs,
+    32,
+    64,
+    CLASSES,
+    "Semi-supervised discriminator: the plain layers with one logit per digit class (Salimans et al. 2016, §5; its GAN logit is their log-sum-exp)."
+);
+conv_discriminator!(
+    DigitsDWide,
+    DigitsDWideActs,
+    64,
+    128,
+    1,
+    "Wide discriminator: the plain one with twice the channels (64×4×4, then 128×2×2)."
+);
 
 tinygan_core::network! {
     /// Discriminator with minibatch discrimination before the logit.
@@ -118,31 +155,6 @@ tinygan_core::network! {
         flat: Flatten<64, 2, 2, 256>,
         mbd: MinibatchDiscrimination<256, MBD_KERNELS, MBD_DIM, { 256 + MBD_KERNELS }>,
         out: Dense<{ 256 + MBD_KERNELS }, 1>,
-    }
-}
-
-tinygan_core::network! {
-    /// Semi-supervised discriminator: the plain layers with one logit per digit class
-    /// (Salimans et al. 2016, §5; its GAN logit is their log-sum-exp).
-    pub struct DigitsDClasses, acts DigitsDClassesActs {
-        c1: Conv2d<1, 32, 8, 8, 4, 2, 1, 4, 4>,
-        a1: LeakyRelu<[[[f32; 4]; 4]; 32]>,
-        c2: Conv2d<32, 64, 4, 4, 4, 2, 1, 2, 2>,
-        a2: LeakyRelu<[[[f32; 2]; 2]; 64]>,
-        flat: Flatten<64, 2, 2, 256>,
-        out: Dense<256, CLASSES>,
-    }
-}
-
-tinygan_core::network! {
-    /// Wide discriminator: the plain one with twice the channels (64×4×4, then 128×2×2).
-    pub struct DigitsDWide, acts DigitsDWideActs {
-        c1: Conv2d<1, 64, 8, 8, 4, 2, 1, 4, 4>,
-        a1: LeakyRelu<[[[f32; 4]; 4]; 64]>,
-        c2: Conv2d<64, 128, 4, 4, 4, 2, 1, 2, 2>,
-        a2: LeakyRelu<[[[f32; 2]; 2]; 128]>,
-        flat: Flatten<128, 2, 2, 512>,
-        out: Dense<512, 1>,
     }
 }
 
@@ -158,21 +170,6 @@ impl Generator for DigitsGVbn {
 }
 impl Generator for DigitsGWide {
     const REFERENCE_ROWS: usize = 0;
-}
-impl Discriminator for DigitsDWide {
-    /// The second LeakyReLU: the last hidden features.
-    const FEATURE_LAYER: usize = 3;
-    const IMAGE: Option<InputImage> = Some(DIGIT);
-}
-impl Discriminator for DigitsD {
-    /// The second LeakyReLU: the last hidden features.
-    const FEATURE_LAYER: usize = 3;
-    const IMAGE: Option<InputImage> = Some(DIGIT);
-}
-impl Discriminator for DigitsDClasses {
-    /// The second LeakyReLU: the last hidden features.
-    const FEATURE_LAYER: usize = 3;
-    const IMAGE: Option<InputImage> = Some(DIGIT);
 }
 impl Discriminator for DigitsDMbd {
     /// The second LeakyReLU: the last hidden features.
