@@ -325,7 +325,8 @@ impl TrainConfig {
     ) -> Result<StepConfig> {
         if self.supervised > 0.0 && classes < 2 {
             bail!(
-                "config key `supervised` needs a discriminator with class outputs (`discriminator = \"classes\"`, digits only)"
+                "config key `supervised` = {} needs a discriminator with class outputs (`discriminator = \"classes\"`, digits only); set `supervised = 0` for this one",
+                self.supervised
             );
         }
         let translate = match (self.translate, image) {
