@@ -181,9 +181,9 @@ impl Discriminator for DigitsDMbd {
 /// "Digits: default training", its second round and "Semi-supervised D"): the plain G, the
 /// semi-supervised D ([`DigitsDClasses`], its cross-entropy on the real digits' labels
 /// weighted 0.5), non-saturating BCE, Adam with G's learning rate twenty times D's (4e-3
-/// against 2e-4), instance noise σ = 0.1 annealed to 0 over the run, 6,000 iterations, and G
-/// sampled from an EMA of its weights with decay 0.99 (an average over about the last 100
-/// iterations).
+/// against 2e-4) decaying linearly to half at the last of 6,000 iterations, instance noise
+/// σ = 0.1 annealed to 0 over the run, and G sampled from an EMA of its weights with decay
+/// 0.99 (an average over about the last 100 iterations).
 pub fn config() -> TrainConfig {
     TrainConfig {
         steps: 6000,
@@ -193,6 +193,7 @@ pub fn config() -> TrainConfig {
         lr_g: 4e-3,
         lr_d: 2e-4,
         ema_g: 0.99,
+        lr_final: 0.5,
         ..TrainConfig::baseline()
     }
 }
