@@ -29,13 +29,15 @@ pub fn gan_logits(k: usize, out: &[f32], s: &mut [f32]) {
     }
 }
 
-/// Carries `ds[i] = ∂L/∂s[i]` back to the outputs and adds the supervised term:
+/// Carries `ds[i] = ∂L/∂s[i]` back to the outputs and adds the supervised term, given the
+/// GAN logits `s` that [`gan_logits`] computed from `out`:
 /// `dout[i·k + j] = ds[i] · pⱼ + (λ / n) · (pⱼ − [j = yᵢ])`, `p = softmax(lᵢ)`, `n` the
 /// batch. Returns the supervised loss `λ · mean_i (LSE(lᵢ) − l_{i,yᵢ})` (0 without
 /// labels, with `λ = 0`, or when `k = 1`). Panics on other lengths or a label `≥ k`.
 pub fn backward(
     k: usize,
     out: &[f32],
+    s: &[f32],
     ds: &[f32],
     labels: Option<&[u8]>,
     weight: f32,
@@ -43,6 +45,7 @@ pub fn backward(
 ) -> f32 {
     assert_eq!(out.len(), ds.len() * k, "outputs per sample");
     assert_eq!(out.len(), dout.len(), "gradient slice length");
+    assert_eq!(s.len(), ds.len(), "one GAN logit per sample");
     if k == 1 {
         dout.copy_from_slice(ds);
         return 0.0;
@@ -58,7 +61,7 @@ pub fn backward(
         .zip(dout.chunks_exact_mut(k))
         .enumerate()
     {
-        let lse = log_sum_exp(l);
+        let lse = s[i];
         let scale = ds[i] + if labels.is_some() { per_sample } else { 0.0 };
         for (dk, &lk) in d.iter_mut().zip(l) {
             *dk = scale * libm::expf(lk - lse);
@@ -97,7 +100,7 @@ mod tests {
         gan_logits(1, &out, &mut s);
         assert_eq!(s, out);
         let mut d = [0.0; 2];
-        assert_eq!(backward(1, &out, &[0.25, -1.0], None, 1.0, &mut d), 0.0);
+        assert_eq!(backward(1, &out, &s, &[0.25, -1.0], None, 1.0, &mut d), 0.0);
         assert_eq!(d, [0.25, -1.0]);
     }
 
@@ -110,14 +113,26 @@ mod tests {
         assert!((s[1] - 200.0).abs() < 1e-4, "{}", s[1]);
     }
 
-    /// The BCE real loss on `s` plus the supervised term, as a function of the outputs.
-    fn real_loss(out: &[f32], weight: f32) -> f32 {
+    /// The GAN logits of a batch of `N` samples' outputs.
+    fn logits(out: &[f32]) -> [f32; N] {
         let mut s = [0.0; N];
         gan_logits(K, out, &mut s);
-        let (mut dr, mut df) = ([0.0; N], [0.0; N]);
-        let gan = Loss::BCE_SMOOTHED.d_loss(&s, &[0.0], &mut dr, &mut df[..1]);
+        s
+    }
+
+    /// The BCE real loss on `s` (as the real half of a D loss) and `∂L/∂s`.
+    fn real_bce(s: &[f32; N]) -> (f32, [f32; N]) {
+        let (mut dr, mut df) = ([0.0; N], [0.0; 1]);
+        let loss = Loss::BCE_SMOOTHED.d_loss(s, &[0.0], &mut dr, &mut df);
+        (loss, dr)
+    }
+
+    /// The BCE real loss on `s` plus the supervised term, as a function of the outputs.
+    fn real_loss(out: &[f32], weight: f32) -> f32 {
+        let s = logits(out);
+        let (gan, dr) = real_bce(&s);
         let mut d = [0.0; N * K];
-        gan + backward(K, out, &dr, Some(&LABELS), weight, &mut d)
+        gan + backward(K, out, &s, &dr, Some(&LABELS), weight, &mut d)
     }
 
     /// The head's gradient (GAN part through the log-sum-exp, supervised cross-entropy)
@@ -125,12 +140,10 @@ mod tests {
     #[test]
     fn gradient_matches_finite_differences() {
         for weight in [0.0, 1.0, 2.5] {
-            let mut s = [0.0; N];
-            gan_logits(K, &OUT, &mut s);
-            let (mut dr, mut df) = ([0.0; N], [0.0; 1]);
-            Loss::BCE_SMOOTHED.d_loss(&s, &[0.0], &mut dr, &mut df);
+            let s = logits(&OUT);
+            let (_, dr) = real_bce(&s);
             let mut d = [0.0; N * K];
-            backward(K, &OUT, &dr, Some(&LABELS), weight, &mut d);
+            backward(K, &OUT, &s, &dr, Some(&LABELS), weight, &mut d);
             check_scalar_fn(|o| real_loss(o, weight), &OUT, &d);
         }
     }
@@ -139,8 +152,9 @@ mod tests {
     /// batch adds nothing, and the fakes' gradient sums to `ds` per sample.
     #[test]
     fn supervised_term_is_weighted_cross_entropy() {
+        let s = logits(&OUT);
         let mut d = [0.0; N * K];
-        let ce = backward(K, &OUT, &[0.0; N], Some(&LABELS), 2.0, &mut d);
+        let ce = backward(K, &OUT, &s, &[0.0; N], Some(&LABELS), 2.0, &mut d);
         let mut want = 0.0;
         for (l, &y) in OUT.chunks_exact(K).zip(&LABELS) {
             want += log_sum_exp(l) - l[usize::from(y)];
@@ -149,7 +163,7 @@ mod tests {
         for ds in [[0.5; N], [-1.0; N]] {
             for labels in [None, Some(&LABELS[..])] {
                 let weight = if labels.is_some() { 0.0 } else { 1.0 };
-                assert_eq!(backward(K, &OUT, &ds, labels, weight, &mut d), 0.0);
+                assert_eq!(backward(K, &OUT, &s, &ds, labels, weight, &mut d), 0.0);
                 for (g, dsi) in d.chunks_exact(K).zip(ds) {
                     assert!((g.iter().sum::<f32>() - dsi).abs() < 1e-6);
                 }
@@ -161,6 +175,14 @@ mod tests {
     #[should_panic(expected = "label 3 of a 3-class discriminator")]
     fn a_label_out_of_range_panics() {
         let mut d = [0.0; N * K];
-        backward(K, &OUT, &[0.0; N], Some(&[0, 1, 2, 3]), 1.0, &mut d);
+        backward(
+            K,
+            &OUT,
+            &logits(&OUT),
+            &[0.0; N],
+            Some(&[0, 1, 2, 3]),
+            1.0,
+            &mut d,
+        );
     }
 }

@@ -230,11 +230,13 @@ where
         let (mut dr, mut df) = ([0.0f32; B], [0.0f32; B]);
         let loss = self.config.loss.d_loss(&sr, &sf, &mut dr, &mut df);
         params::zero(&mut ws.d_grads);
-        let real = (&ws.real, &ws.d_real, &dr, Some(&ws.labels[..]));
-        for (batch, acts, grad, labels) in [real, (&ws.fake, &ws.d_fake, &df, None)] {
+        let real = (&ws.real, &ws.d_real, &sr, &dr, Some(&ws.labels[..]));
+        let fake = (&ws.fake, &ws.d_fake, &sf, &df, None);
+        for (batch, acts, logits, grad, labels) in [real, fake] {
             classes::backward(
                 k,
                 flat(D::output(acts)),
+                logits,
                 grad,
                 labels,
                 self.config.supervised,
@@ -286,7 +288,7 @@ where
                     keep_top_k(&scores, &mut df, top_k.keep(self.step, B));
                 }
                 let dout = flat_mut(D::output_mut(&mut ws.d_dacts));
-                classes::backward(k, out, &df, None, 0.0, dout);
+                classes::backward(k, out, &scores, &df, None, 0.0, dout);
                 (loss, D::LAYERS - 1)
             }
             GObjective::FeatureMatching { layer } => {
