@@ -87,8 +87,8 @@ enum Command {
 #[derive(Subcommand)]
 enum Bench {
     /// A GAN training step (D and G updates) of the PacGAN 2-D model and two digits
-    /// models against PyTorch (`bench/pytorch_step.py`). Build with
-    /// RUSTFLAGS="-C target-cpu=native" for the numbers in docs/RESULTS.md.
+    /// models against PyTorch (`bench/pytorch_step.py`). The numbers in
+    /// docs/RESULTS.md come from the default native build (`.cargo/config.toml`).
     Step {
         /// Steps per repetition.
         #[arg(long, default_value_t = 200)]
@@ -101,8 +101,8 @@ enum Bench {
         json: Option<PathBuf>,
     },
     /// The layers of the reference models one at a time, forward and backward, in
-    /// GFLOP/s, against plain loops in the same run. Build with
-    /// RUSTFLAGS="-C target-cpu=native" for the numbers in docs/RESULTS.md.
+    /// GFLOP/s, against plain loops in the same run. The numbers in
+    /// docs/RESULTS.md come from the default native build (`.cargo/config.toml`).
     Kernels {
         /// Calls per repetition.
         #[arg(long, default_value_t = 200)]
