@@ -1,8 +1,7 @@
 //! Reshapes between CHW images and feature vectors, to chain conv and dense layers.
 
 use super::{Layer, TrainLayer};
-use crate::no_params;
-use crate::tensor::{Tensor, Zero, flat, flat_mut};
+use crate::tensor::{Tensor, flat, flat_mut};
 
 /// `[C][H][W]` image to `[N]` features, row-major (PyTorch's `Flatten` after a conv):
 /// `y[(c·H + h)·W + w] = x[c][h][w]`. `N == C·H·W` is checked at compile time wherever
@@ -92,22 +91,6 @@ impl<const C: usize, const H: usize, const W: usize, const N: usize> Layer
     }
 }
 
-impl<const C: usize, const H: usize, const W: usize, const N: usize> Zero for Flatten<C, H, W, N> {
-    const ZERO: Self = {
-        let () = Self::CHECK;
-        Self
-    };
-}
-
-impl<const C: usize, const H: usize, const W: usize, const N: usize> Zero
-    for Unflatten<C, H, W, N>
-{
-    const ZERO: Self = {
-        let () = Self::CHECK;
-        Self
-    };
-}
-
 impl<const C: usize, const H: usize, const W: usize, const N: usize> TrainLayer
     for Flatten<C, H, W, N>
 {
@@ -138,8 +121,8 @@ impl<const C: usize, const H: usize, const W: usize, const N: usize> TrainLayer
     }
 }
 
-no_params!(Flatten<C, H, W, N>, const C: usize, const H: usize, const W: usize, const N: usize);
-no_params!(Unflatten<C, H, W, N>, const C: usize, const H: usize, const W: usize, const N: usize);
+shape_only_layer!(Flatten<C, H, W, N>, const C: usize, const H: usize, const W: usize, const N: usize);
+shape_only_layer!(Unflatten<C, H, W, N>, const C: usize, const H: usize, const W: usize, const N: usize);
 
 #[cfg(test)]
 mod tests {

@@ -6,6 +6,21 @@
 //! - gradients accumulate (`grads.w += ...`), `dx` is overwritten;
 //! - the gradient of a layer has the layer's own type.
 
+/// Implements [`Zero`] and an empty [`Params`] for a parameterless unit struct whose shape
+/// rule is the associated `const CHECK: ()`: evaluating `ZERO` evaluates the check, so a
+/// wrong shape fails the build.
+macro_rules! shape_only_layer {
+    ($t:ty, $($g:tt)*) => {
+        impl<$($g)*> $crate::tensor::Zero for $t {
+            const ZERO: Self = {
+                let () = Self::CHECK;
+                Self
+            };
+        }
+        $crate::no_params!($t, $($g)*);
+    };
+}
+
 mod activation;
 mod batch_norm;
 mod conv1d;

@@ -1,8 +1,6 @@
 //! Packing: a discriminator judges `M` samples at once (PacGAN).
 
 use super::{Layer, TrainLayer};
-use crate::no_params;
-use crate::tensor::Zero;
 
 /// Packs every sample with the `M − 1` samples after it in the batch, cyclically:
 /// `y[i] = (x[i], x[(i+1) mod B], …, x[(i+M−1) mod B])`, a `[M·IN]` row, so that D rates
@@ -45,13 +43,6 @@ impl<const IN: usize, const M: usize, const OUT: usize> Layer for Pack<IN, M, OU
     }
 }
 
-impl<const IN: usize, const M: usize, const OUT: usize> Zero for Pack<IN, M, OUT> {
-    const ZERO: Self = {
-        let () = Self::CHECK;
-        Self
-    };
-}
-
 impl<const IN: usize, const M: usize, const OUT: usize> TrainLayer for Pack<IN, M, OUT> {
     fn backward<const B: usize>(
         &self,
@@ -82,7 +73,7 @@ impl<const IN: usize, const M: usize, const OUT: usize> TrainLayer for Pack<IN, 
     }
 }
 
-no_params!(Pack<IN, M, OUT>, const IN: usize, const M: usize, const OUT: usize);
+shape_only_layer!(Pack<IN, M, OUT>, const IN: usize, const M: usize, const OUT: usize);
 
 #[cfg(test)]
 mod tests {

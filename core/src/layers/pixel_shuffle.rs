@@ -2,8 +2,7 @@
 
 use super::{Layer, TrainLayer};
 use crate::kernels::shuffle as k;
-use crate::no_params;
-use crate::tensor::{Zero, flat, flat_mut};
+use crate::tensor::{flat, flat_mut};
 
 /// Sub-pixel upsampling as PyTorch's `PixelShuffle(R)` (Shi et al. 2016, "Real-Time Single
 /// Image and Video Super-Resolution Using an Efficient Sub-Pixel Convolutional Neural
@@ -135,38 +134,6 @@ impl<
     }
 }
 
-impl<
-    const C: usize,
-    const H: usize,
-    const W: usize,
-    const R: usize,
-    const CO: usize,
-    const OH: usize,
-    const OW: usize,
-> Zero for PixelShuffle<C, H, W, R, CO, OH, OW>
-{
-    const ZERO: Self = {
-        let () = Self::CHECK;
-        Self
-    };
-}
-
-impl<
-    const C: usize,
-    const H: usize,
-    const W: usize,
-    const R: usize,
-    const CO: usize,
-    const OH: usize,
-    const OW: usize,
-> Zero for PixelUnshuffle<C, H, W, R, CO, OH, OW>
-{
-    const ZERO: Self = {
-        let () = Self::CHECK;
-        Self
-    };
-}
-
 /// The gradient of a permutation is the inverse permutation: `dx = unshuffle(dy)`.
 impl<
     const C: usize,
@@ -213,10 +180,10 @@ impl<
     }
 }
 
-no_params!(PixelShuffle<C, H, W, R, CO, OH, OW>,
+shape_only_layer!(PixelShuffle<C, H, W, R, CO, OH, OW>,
     const C: usize, const H: usize, const W: usize, const R: usize,
     const CO: usize, const OH: usize, const OW: usize);
-no_params!(PixelUnshuffle<C, H, W, R, CO, OH, OW>,
+shape_only_layer!(PixelUnshuffle<C, H, W, R, CO, OH, OW>,
     const C: usize, const H: usize, const W: usize, const R: usize,
     const CO: usize, const OH: usize, const OW: usize);
 
@@ -224,6 +191,7 @@ no_params!(PixelUnshuffle<C, H, W, R, CO, OH, OW>,
 mod tests {
     use super::*;
     use crate::gradcheck::{check_layer, random_batch};
+    use crate::tensor::Zero;
 
     type Up = PixelShuffle<8, 1, 2, 2, 2, 2, 4>;
     type Down = PixelUnshuffle<2, 2, 4, 2, 8, 1, 2>;
