@@ -321,16 +321,15 @@ mod tests {
     /// value and the data set, not a silent fallback; the capacity knob exists for all.
     #[test]
     fn architectures_a_data_set_lacks_are_named_errors() {
-        let config = |discriminator| one_step(discriminator, 0.0);
-        let msg = error_of(Dataset::Digits, &config(DiscArch::Pack2Wide));
+        let msg = error_of(Dataset::Digits, &one_step(DiscArch::Pack2Wide, 0.0));
         assert!(
             msg.contains("discriminator = \"pack2wide\"") && msg.contains("digits"),
             "{msg}"
         );
         for data in [Dataset::Ring8, Dataset::Digits] {
-            run(data, &config(DiscArch::Wide), None).unwrap();
+            run(data, &one_step(DiscArch::Wide, 0.0), None).unwrap();
         }
-        let msg = error_of(Dataset::Ring8, &config(DiscArch::Classes));
+        let msg = error_of(Dataset::Ring8, &one_step(DiscArch::Classes, 0.0));
         assert!(msg.contains("\"classes\""), "{msg}");
     }
 
