@@ -24,7 +24,7 @@ use tinygan_core::model::Fingerprint;
 use tinygan_core::rng::Prng;
 use tinygan_core::train::StepStats;
 
-/// Samples scored after training (DESIGN §4: 2,500 for the mixtures).
+/// Samples scored after training (docs/ARCHITECTURE.md, Metrics: 2,500 for the mixtures).
 pub const EVAL_N: usize = 2500;
 
 /// What a training run produced.
@@ -256,7 +256,8 @@ pub const PREVIEW: usize = 10;
 
 /// What `tinygan train` shows after the JSON metrics: for digits, a row of generated
 /// digits in ASCII and a table of the first `n` generated digits against `n` held-out real
-/// ones (the ceiling; both scores depend on `n`, DESIGN §4), `n` = all held-out digits.
+/// ones (the ceiling; both scores depend on `n`, docs/ARCHITECTURE.md, Metrics), `n` = all
+/// held-out digits.
 /// Nothing for the 2-D mixtures (their metrics are already absolute).
 pub fn summary(data: Dataset, outcome: &Outcome) -> Result<String> {
     if data != Dataset::Digits {

@@ -7,7 +7,7 @@ use rand_core::Rng;
 /// Mixtures of generators: Tolstikhin et al. 2017, "AdaGAN", arXiv:1701.02386, and Hoang et
 /// al. 2018, "MGAN: Training GANs with Multiple Generators", arXiv:1708.02556, §3 (sample a
 /// generator index from a categorical distribution, then `z`). The assignment rule is this
-/// crate's own, made for the host's mode metrics (DESIGN §4):
+/// crate's own, made for the host's mode metrics (docs/ARCHITECTURE.md, Metrics):
 ///
 /// - input: `scores[k][m]`, a per-generator, per-mode score such as the number of
 ///   high-quality samples generator `k` put in mode `m`;

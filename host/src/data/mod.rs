@@ -1,6 +1,6 @@
-//! Training data: the 2-D mixtures of DESIGN §4 ([`Toy`]) and the 8×8 UCI digits
-//! ([`digits`]), with the per-feature [`Scaler`] that maps data units to the model's
-//! `[−1, 1]` range and back.
+//! Training data: the 2-D mixtures of docs/ARCHITECTURE.md, Metrics ([`Toy`]) and the
+//! 8×8 UCI digits ([`digits`]), with the per-feature [`Scaler`] that maps data units to
+//! the model's `[−1, 1]` range and back.
 
 pub mod digits;
 mod toy;

@@ -1,5 +1,5 @@
-//! The 2-D Gaussian mixtures used to measure mode collapse (DESIGN §4, after PacGAN,
-//! Lin et al. 2018, arXiv:1712.04086, §5.1).
+//! The 2-D Gaussian mixtures used to measure mode collapse (docs/ARCHITECTURE.md,
+//! Metrics; after PacGAN, Lin et al. 2018, arXiv:1712.04086, §5.1).
 
 use super::{Scaler, index_below};
 use tinygan_core::rng::{Prng, gaussian_pair};

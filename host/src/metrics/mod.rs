@@ -1,4 +1,4 @@
-//! Measuring GAN quality (DESIGN §4).
+//! Measuring GAN quality (docs/ARCHITECTURE.md, Metrics).
 //!
 //! - [`modes`]: the 2-D mixtures: high-quality fraction, modes covered, reverse KL;
 //! - [`classifier`]: the shipped digits classifier;
