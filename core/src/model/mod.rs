@@ -278,4 +278,6 @@ impl<'a> ModelFile<'a> {
 }
 
 #[cfg(test)]
+mod golden;
+#[cfg(test)]
 mod tests;

@@ -1,0 +1,79 @@
+//! Frozen model files, one per format version, in `golden/` (provenance in
+//! `golden/README.md`): every version this reader knows keeps loading, with the values it
+//! was written with.
+
+use super::*;
+use crate::layers::Dense;
+use crate::tensor::Zero;
+
+crate::network! {
+    /// The network of the golden files: 3 → 2 → 1, four tensors, 11 values.
+    struct Golden, acts GoldenActs {
+        a: Dense<3, 2>,
+        b: Dense<2, 1>,
+    }
+}
+
+/// Element `k` of tensor `i` of the golden network: `(−1)^k · (i + 1 + k/4)`, exact in f32.
+fn golden_value(i: usize, k: usize) -> f32 {
+    let v = (i + 1) as f32 + k as f32 / 4.0;
+    if k % 2 == 0 { v } else { -v }
+}
+
+/// The golden files' output scaling `(offset, scale)`.
+const OFFSET: [f32; 2] = [0.5, -1.0];
+const SCALE: [f32; 2] = [4.0, 2.0];
+
+fn golden_net() -> Golden {
+    let mut n = Golden::ZERO;
+    for i in 0..Golden::TENSORS {
+        for (k, v) in n.tensor_mut(i).iter_mut().enumerate() {
+            *v = golden_value(i, k);
+        }
+    }
+    n
+}
+
+/// Checks that `bytes` loads into the golden network with the golden values and scaling.
+fn assert_loads_golden(bytes: &[u8]) {
+    let file = ModelFile::parse(bytes).unwrap();
+    let mut n = Golden::ZERO;
+    file.load_into(&mut n).unwrap();
+    for i in 0..Golden::TENSORS {
+        for (k, v) in n.tensor(i).iter().enumerate() {
+            assert_eq!(*v, golden_value(i, k), "tensor {i} element {k}");
+        }
+    }
+    let (o, s) = file.output_scaling().unwrap();
+    for k in 0..2 {
+        assert_eq!((file.value(&o, k), file.value(&s, k)), (OFFSET[k], SCALE[k]));
+    }
+}
+
+#[test]
+fn golden_v1_file_loads() {
+    let bytes = include_bytes!("golden/v1.tgan");
+    assert_eq!(&bytes[4..6], &[1, 0], "format version 1");
+    assert_loads_golden(bytes);
+}
+
+/// Writes `golden/v{VERSION}.tgan` if it does not exist yet (a frozen file is never
+/// rewritten): `cargo test -p tinygan-core write_golden_file -- --ignored`.
+#[test]
+#[ignore = "writes the golden file of a new format version"]
+fn write_golden_file() {
+    let path = std::format!(
+        "{}/src/model/golden/v{VERSION}.tgan",
+        std::env!("CARGO_MANIFEST_DIR")
+    );
+    if std::path::Path::new(&path).exists() {
+        std::println!("{path} exists: frozen, not rewritten");
+        return;
+    }
+    let net = golden_net();
+    let scaling = Some((&OFFSET[..], &SCALE[..]));
+    let mut buf = std::vec![0u8; encoded_len(&net, scaling)];
+    write(&net, scaling, &mut buf).unwrap();
+    std::fs::write(&path, &buf).unwrap();
+    std::println!("wrote {path}");
+}
