@@ -46,7 +46,10 @@ fn assert_loads_golden(bytes: &[u8]) {
     }
     let (o, s) = file.output_scaling().unwrap();
     for k in 0..2 {
-        assert_eq!((file.value(&o, k), file.value(&s, k)), (OFFSET[k], SCALE[k]));
+        assert_eq!(
+            (file.value(&o, k), file.value(&s, k)),
+            (OFFSET[k], SCALE[k])
+        );
     }
 }
 
