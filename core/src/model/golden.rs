@@ -17,7 +17,7 @@ crate::network! {
 /// Element `k` of tensor `i` of the golden network: `(−1)^k · (i + 1 + k/4)`, exact in f32.
 fn golden_value(i: usize, k: usize) -> f32 {
     let v = (i + 1) as f32 + k as f32 / 4.0;
-    if k % 2 == 0 { v } else { -v }
+    if k.is_multiple_of(2) { v } else { -v }
 }
 
 /// The golden files' output scaling `(offset, scale)`.
