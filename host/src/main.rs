@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tinygan::bench;
 use tinygan::dataset::Dataset;
-use tinygan::fsutil::write_atomic;
+use tinygan::fsutil::{self, write_output};
 use tinygan::model_io;
 use tinygan::presets::registry::LoadedGenerator;
 
@@ -64,7 +64,7 @@ enum Command {
         /// Seed of the latent draws (a device draws the same z for the same seed).
         #[arg(long, default_value_t = 0)]
         seed: u64,
-        /// Output CSV file.
+        /// Output CSV file (`-`: standard output).
         #[arg(long)]
         out: PathBuf,
     },
@@ -78,7 +78,7 @@ enum Command {
         /// Data set whose preset to start from.
         #[arg(long)]
         data: Dataset,
-        /// Output TOML file.
+        /// Output TOML file (`-`: standard output).
         #[arg(long)]
         out: PathBuf,
     },
@@ -96,7 +96,8 @@ enum Bench {
         /// Repetitions (the median is reported).
         #[arg(long, default_value_t = 6)]
         reps: usize,
-        /// Also write the report as JSON to this file.
+        /// Also write the report as JSON to this file (`-`: standard output, and the
+        /// table goes to standard error).
         #[arg(long)]
         json: Option<PathBuf>,
     },
@@ -110,7 +111,8 @@ enum Bench {
         /// Repetitions (the median is reported).
         #[arg(long, default_value_t = 7)]
         reps: usize,
-        /// Also write the rows as JSON to this file.
+        /// Also write the rows as JSON to this file (`-`: standard output, and the table
+        /// goes to standard error).
         #[arg(long)]
         json: Option<PathBuf>,
     },
@@ -128,7 +130,8 @@ enum Bench {
         /// Parallel runs (default: the machine's cores).
         #[arg(long)]
         workers: Option<usize>,
-        /// Also write the rows, with every seed's metrics, as JSON.
+        /// Also write the rows, with every seed's metrics, as JSON (`-`: standard output,
+        /// and the table goes to standard error).
         #[arg(long)]
         json: Option<PathBuf>,
         /// Record each finished run in this file (JSON lines) and skip the runs it
@@ -145,6 +148,16 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Prints a benchmark's table: on standard output, or on standard error when its JSON
+/// goes to standard output.
+fn show_table(table: &str, json: Option<&std::path::Path>) {
+    if json.is_some_and(|p| p.as_os_str() == fsutil::STDOUT) {
+        eprint!("{table}");
+    } else {
+        print!("{table}");
     }
 }
 
@@ -194,14 +207,14 @@ fn run(cli: Cli) -> Result<()> {
                 csv += &cells.join(",");
                 csv.push('\n');
             }
-            write_atomic(&out, csv.as_bytes())
+            write_output(&out, csv.as_bytes())
                 .with_context(|| format!("cannot write samples to {}", out.display()))?;
         }
         Command::Bench(Bench::Step { steps, reps, json }) => {
             let report = bench::on_big_stack(move || bench::step::run(steps, reps));
-            print!("{}", bench::step::table(&report));
+            show_table(&bench::step::table(&report), json.as_deref());
             if let Some(path) = json {
-                write_atomic(&path, serde_json::to_string_pretty(&report)?.as_bytes())?;
+                write_output(&path, serde_json::to_string_pretty(&report)?.as_bytes())?;
             }
         }
         Command::Bench(Bench::Kernels { calls, reps, json }) => {
@@ -210,9 +223,9 @@ fn run(cli: Cli) -> Result<()> {
                 "--calls and --reps must be at least 1"
             );
             let rows = bench::on_big_stack(move || bench::kernels::run(reps, calls));
-            print!("{}", bench::kernels::table(&rows));
+            show_table(&bench::kernels::table(&rows), json.as_deref());
             if let Some(path) = json {
-                write_atomic(&path, serde_json::to_string_pretty(&rows)?.as_bytes())?;
+                write_output(&path, serde_json::to_string_pretty(&rows)?.as_bytes())?;
             }
         }
         Command::Bench(Bench::Tricks {
@@ -241,10 +254,10 @@ fn run(cli: Cli) -> Result<()> {
             let start = std::time::Instant::now();
             let rows =
                 tinygan::ablation::run(data, seeds, steps, workers, journal.as_deref(), &progress)?;
-            println!("{}", tinygan::ablation::markdown(data, &rows, seeds));
             let read = read.into_inner();
-            println!(
-                "({} runs in {:.0} s on {workers} workers{})",
+            let table = format!(
+                "{}\n({} runs in {:.0} s on {workers} workers{})\n",
+                tinygan::ablation::markdown(data, &rows, seeds),
                 total - read,
                 start.elapsed().as_secs_f64(),
                 if read > 0 {
@@ -253,8 +266,9 @@ fn run(cli: Cli) -> Result<()> {
                     String::new()
                 }
             );
+            show_table(&table, json.as_deref());
             if let Some(path) = json {
-                write_atomic(&path, serde_json::to_string_pretty(&rows)?.as_bytes())?;
+                write_output(&path, serde_json::to_string_pretty(&rows)?.as_bytes())?;
             }
         }
         Command::SelftestVectors => print!("{}", tinygan::vectors::firmware_vectors()),
@@ -263,7 +277,7 @@ fn run(cli: Cli) -> Result<()> {
                 "# tinygan training config for {data}. Every key is optional; see the README.\n{}",
                 data.preset().to_toml()
             );
-            write_atomic(&out, text.as_bytes())?;
+            write_output(&out, text.as_bytes())?;
         }
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! Saving and loading `.tgan` model files on the host.
 
-use crate::fsutil::write_atomic;
+use crate::fsutil::write_output;
 use anyhow::{Context, Result, anyhow};
 use std::path::Path;
 use tinygan_core::Params;
@@ -38,13 +38,13 @@ pub fn encode<N: Params + Fingerprint>(net: &N, scaling: Option<&OutputScaling>)
     buf
 }
 
-/// Writes `net` to `path` atomically.
+/// Writes `net` to `path` ([`crate::fsutil::write_output`]: atomically for a regular file).
 pub fn save<N: Params + Fingerprint>(
     path: &Path,
     net: &N,
     scaling: Option<&OutputScaling>,
 ) -> Result<()> {
-    write_atomic(path, &encode(net, scaling))
+    write_output(path, &encode(net, scaling))
 }
 
 /// Reads a model file and validates its container (not yet its architecture).

@@ -1,8 +1,8 @@
 //! Pictures of a run: a scatter plot of 2-D samples over the true modes, or a grid of
-//! generated digits. PNG, written atomically.
+//! generated digits. PNG, written by [`crate::fsutil::write_output`].
 
 use crate::dataset::Dataset;
-use crate::fsutil::write_atomic;
+use crate::fsutil::write_output;
 use anyhow::{Context, Result};
 use std::path::Path;
 
@@ -89,7 +89,7 @@ pub fn save_samples(path: &Path, data: Dataset, samples: &[Vec<f32>]) -> Result<
         Dataset::Digits => digit_grid(samples),
         _ => scatter(data, samples),
     };
-    write_atomic(path, &canvas.png()?)
+    write_output(path, &canvas.png()?)
 }
 
 /// A terminal preview of up to `n` digits (model units), side by side, in shades of ASCII.

@@ -11,7 +11,7 @@ use crate::config::{DiscArch, GenArch, TrainConfig};
 use crate::data::digits::Digits;
 use crate::data::{Toy, index_below};
 use crate::dataset::Dataset;
-use crate::fsutil::write_atomic;
+use crate::fsutil::write_output;
 use crate::generate::{generate, rows};
 use crate::metrics::EvalReport;
 use crate::model_io::{OutputScaling, save};
@@ -230,7 +230,7 @@ where
             }
             let mix =
                 serde_json::json!({ "weights": weights, "model": format!("model-{best}.tgan") });
-            write_atomic(
+            write_output(
                 &dir.join("mixture.json"),
                 (mix.to_string() + "\n").as_bytes(),
             )?;
@@ -238,10 +238,10 @@ where
         if let Some(d) = first_d {
             save(&dir.join("discriminator.tgan"), &*d, None)?;
         }
-        write_atomic(&dir.join("config.toml"), config.to_toml().as_bytes())?;
+        write_output(&dir.join("config.toml"), config.to_toml().as_bytes())?;
         let json = serde_json::to_string_pretty(&metrics)? + "\n";
-        write_atomic(&dir.join("metrics.json"), json.as_bytes())?;
-        write_atomic(&dir.join("losses.csv"), losses_csv(&losses).as_bytes())?;
+        write_output(&dir.join("metrics.json"), json.as_bytes())?;
+        write_output(&dir.join("losses.csv"), losses_csv(&losses).as_bytes())?;
         crate::plot::save_samples(&dir.join("samples.png"), data, &samples)?;
     }
     Ok(Outcome {

@@ -13,7 +13,7 @@
 
 use crate::config::TrainConfig;
 use crate::dataset::Dataset;
-use crate::fsutil::write_atomic;
+use crate::fsutil::write_output;
 use crate::metrics::EvalReport;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
@@ -60,7 +60,7 @@ impl Journal {
                 // A kill while appending leaves a last line without its newline.
                 Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => {
                     let kept = text.rfind('\n').map_or(0, |n| n + 1);
-                    write_atomic(path, &text.as_bytes()[..kept])?;
+                    write_output(path, &text.as_bytes()[..kept])?;
                 }
                 Err(e) => bail!(
                     "{} line {}: not an ablation journal entry ({e})",

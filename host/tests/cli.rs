@@ -1,0 +1,98 @@
+//! The `tinygan` binary end to end: where its outputs go and how bad input is reported.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the `tinygan` binary with `args`.
+fn tinygan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tinygan"))
+        .args(args)
+        .output()
+        .expect("the tinygan binary runs")
+}
+
+/// A fresh folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tinygan-cli-{name}-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Trains ring8 for one iteration into `dir`; returns the path of its model.
+fn one_step_model(dir: &Path) -> PathBuf {
+    let out = tinygan(&[
+        "train",
+        "--data",
+        "ring8",
+        "--steps",
+        "1",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    dir.join("model.tgan")
+}
+
+#[test]
+fn init_out_dash_writes_to_stdout() {
+    let out = tinygan(&["init", "--data", "ring8", "--out", "-"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let toml = text(&out.stdout);
+    assert!(
+        toml.starts_with("# tinygan training config for ring8"),
+        "{toml}"
+    );
+    assert!(toml.contains("\nsteps = "), "{toml}");
+    assert!(!Path::new("-").exists());
+}
+
+#[test]
+fn generate_out_dash_writes_csv_to_stdout() {
+    let dir = scratch("generate-dash");
+    let model = one_step_model(&dir.join("run"));
+    let out = tinygan(&[
+        "generate",
+        "--model",
+        model.to_str().unwrap(),
+        "--n",
+        "7",
+        "--out",
+        "-",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 7, "{csv}");
+    for row in rows {
+        let cells: Vec<f32> = row.split(',').map(|c| c.parse().unwrap()).collect();
+        assert_eq!(cells.len(), 2, "{row}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn generate_out_dev_full_is_an_error() {
+    let dir = scratch("generate-full");
+    let model = one_step_model(&dir.join("run"));
+    let out = tinygan(&[
+        "generate",
+        "--model",
+        model.to_str().unwrap(),
+        "--n",
+        "5000",
+        "--out",
+        "/dev/full",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("/dev/full") && err.contains("No space left"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
