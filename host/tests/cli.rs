@@ -51,19 +51,27 @@ fn init_out_dash_writes_to_stdout() {
     assert!(!Path::new("-").exists());
 }
 
-#[test]
-fn generate_out_dash_writes_csv_to_stdout() {
-    let dir = scratch("generate-dash");
+/// Runs `generate --n n --out out` on a one-iteration ring8 model trained in a scratch
+/// folder named after `test`.
+fn generate(test: &str, n: &str, out: &str) -> Output {
+    let dir = scratch(test);
     let model = one_step_model(&dir.join("run"));
-    let out = tinygan(&[
+    let result = tinygan(&[
         "generate",
         "--model",
         model.to_str().unwrap(),
         "--n",
-        "7",
+        n,
         "--out",
-        "-",
+        out,
     ]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    result
+}
+
+#[test]
+fn generate_out_dash_writes_csv_to_stdout() {
+    let out = generate("generate-dash", "7", "-");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let csv = text(&out.stdout);
     let rows: Vec<&str> = csv.lines().collect();
@@ -72,27 +80,15 @@ fn generate_out_dash_writes_csv_to_stdout() {
         let cells: Vec<f32> = row.split(',').map(|c| c.parse().unwrap()).collect();
         assert_eq!(cells.len(), 2, "{row}");
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn generate_out_dev_full_is_an_error() {
-    let dir = scratch("generate-full");
-    let model = one_step_model(&dir.join("run"));
-    let out = tinygan(&[
-        "generate",
-        "--model",
-        model.to_str().unwrap(),
-        "--n",
-        "5000",
-        "--out",
-        "/dev/full",
-    ]);
+    let out = generate("generate-full", "5000", "/dev/full");
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(
         err.contains("/dev/full") && err.contains("No space left"),
         "{err}"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
