@@ -17,6 +17,8 @@
 //! - [`rng`]: a seeded PRNG and a Gaussian sampler that are bit-identical on host and device;
 //! - [`net`]: the [`network!`] macro that declares a network as a list of layers;
 //! - [`model`]: the versioned, checksummed model file, its reader and writer;
+//! - [`quant`]: int8 inference with integers only (TFLite / CMSIS-NN scheme): the
+//!   requantisation arithmetic and the kernels a quantised generator runs;
 //! - [`parity`]: seeded computations the host records and the device must reproduce.
 #![no_std]
 #![forbid(unsafe_code)]
@@ -35,6 +37,7 @@ pub mod net;
 pub mod optim;
 pub mod params;
 pub mod parity;
+pub mod quant;
 pub mod rng;
 pub mod tensor;
 pub mod train;

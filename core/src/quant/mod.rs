@@ -1,0 +1,30 @@
+//! int8 inference with integers only, as in the TFLite / CMSIS-NN int8 scheme.
+//!
+//! - Weights: `i8` codes, symmetric per output channel (`w = s_w,c · q`, zero point 0).
+//! - Activations: `i8` codes per tensor with a zero point (`x = s_x · (q − z_x)`).
+//! - Biases: `i32` in units of `s_x · s_w,c`, added to the `i32` accumulator.
+//! - Requantisation to the next layer's codes by a fixed-point multiplier and shift
+//!   ([`requant`]), the one implementation the host and the devices share.
+//! - tanh and sigmoid by a 256-entry table ([`activation::lut`]).
+//! - The map to data units as fixed point ([`output`]).
+//!
+//! The kernels ([`dense`], [`conv`], [`activation`], [`output`], and
+//! [`crate::kernels::shuffle`], which is generic over the element) use no floating
+//! point, so they run on a Cortex-M0; weights and per-channel records are taken as bytes
+//! so that a model file's contents in flash are used in place. Only the quantiser's side
+//! ([`params`], [`requant::quantize_multiplier`], [`activation::table`]) uses floats.
+
+pub mod activation;
+pub mod channel;
+pub mod conv;
+pub mod dense;
+pub mod output;
+pub mod params;
+pub mod requant;
+
+#[cfg(test)]
+pub(crate) mod test_support;
+
+pub use channel::{CHANNEL_BYTES, Channel, ChannelBytes, LayerIo};
+pub use params::Affine;
+pub use requant::{Requant, quantize_multiplier};

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Checks that the int8 inference kernels use no floating point on a Cortex-M0: builds
+# tinygan-core for thumbv6m-none-eabi (scripts/firmware.sh core) and lists, from the
+# disassembly, the calls each kernel makes. The M0 has no FPU, so any float operation
+# would be a call to a soft-float helper (__aeabi_f*, __aeabi_d*, __aeabi_*2f/2d) or to
+# libm. Exit status 1 if a kernel makes one.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TARGET=thumbv6m-none-eabi
+"$ROOT/scripts/firmware.sh" core "$TARGET"
+RLIB="$ROOT/target/debian-thumb/$TARGET/release/libtinygan_core.rlib"
+OBJDUMP=$(command -v llvm-objdump-22 || command -v llvm-objdump) || {
+    echo "int8-nofloat.sh: no llvm-objdump: run scripts/setup.sh" >&2
+    exit 2
+}
+
+# The inference side of core::quant (the quantiser's side, which uses floats, is left out).
+KERNELS='quant::(dense::forward|conv::conv2d|conv::conv_transpose2d|activation::(relu|leaky_relu|lut)|output::to_data)>?:$'
+
+"$OBJDUMP" -d -r --demangle "$RLIB" 2>/dev/null | awk -v kernels="$KERNELS" '
+    /^[0-9a-f]+ <.*>:$/ { inside = ($0 ~ kernels); if (inside) { name = $0; seen[name] = 1 } next }
+    inside && /R_ARM_THM_(CALL|JUMP)/ {
+        callee = $NF
+        calls[name] = calls[name] " " callee
+        if (callee ~ /^__aeabi_([fd]|[a-z0-9]*2[fd])|libm::|^__(add|sub|mul|div)[sd]f3/) bad[name] = bad[name] " " callee
+    }
+    END {
+        n = 0; fail = 0
+        for (k in seen) {
+            n++
+            printf "%s calls:%s\n", k, (calls[k] == "" ? " nothing" : calls[k])
+            if (k in bad) { printf "  FLOAT:%s\n", bad[k]; fail = 1 }
+        }
+        if (n < 7) { print "expected 7 kernels, found " n; exit 1 }
+        if (fail) exit 1
+        print "no floating point in the int8 kernels"
+    }'
