@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use tinygan::bench;
 use tinygan::dataset::Dataset;
 use tinygan::fsutil::{self, write_output};
-use tinygan::model_io;
 use tinygan::presets::registry::LoadedGenerator;
 
 /// Train small GANs on a desktop and deploy them to microcontrollers.
@@ -43,9 +42,11 @@ enum Command {
         /// Model file written by `tinygan train`.
         #[arg(long)]
         model: PathBuf,
-        /// Data set the metrics refer to: ring8, grid25 or digits.
+        /// Data set the metrics refer to: ring8, grid25 or digits (default: the one the
+        /// model file records; needed for a file that records none). A data set other
+        /// than the recorded one is an error.
         #[arg(long)]
-        data: Dataset,
+        data: Option<Dataset>,
         /// Samples to score.
         #[arg(long, default_value_t = 2500)]
         n: usize,
@@ -187,7 +188,10 @@ fn run(cli: Cli) -> Result<()> {
             n,
             seed,
         } => {
-            let g = LoadedGenerator::from_bytes(&model_io::read(&model)?)?;
+            let g = LoadedGenerator::open(&model)?;
+            let data = g
+                .data_set(data)
+                .with_context(|| model.display().to_string())?;
             let report = data.score(&g.sample(n, seed))?;
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
@@ -197,7 +201,7 @@ fn run(cli: Cli) -> Result<()> {
             seed,
             out,
         } => {
-            let g = LoadedGenerator::from_bytes(&model_io::read(&model)?)?;
+            let g = LoadedGenerator::open(&model)?;
             let mut csv = String::new();
             for mut row in g.sample(n, seed) {
                 if let Some(s) = &g.scaling {

@@ -1,10 +1,74 @@
-//! Saving and loading `.tgan` model files on the host.
+//! Saving and loading `.tgan` model files on the host, with what they record about their
+//! network: its kind and the data set it was trained on (the metadata keys `kind` and
+//! `data` of format version 2, `core/src/model/metadata.rs`).
 
+use crate::dataset::Dataset;
 use crate::fsutil::write_output;
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
+use std::fmt;
 use std::path::Path;
 use tinygan_core::Params;
-use tinygan_core::model::{self, Fingerprint, ModelFile};
+use tinygan_core::model::{self, Extras, Fingerprint, KEY_DATA, KEY_KIND, ModelFile};
+
+/// What kind of network a model file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A generator: `z` to a sample.
+    Generator,
+    /// A discriminator: a sample to a score.
+    Discriminator,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Generator => "generator",
+            Self::Discriminator => "discriminator",
+        })
+    }
+}
+
+/// What a model file records about its network; `None` where the file does not say
+/// (every format-version-1 file).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct About {
+    /// Generator or discriminator (metadata key `kind`).
+    pub kind: Option<Kind>,
+    /// The data set it was trained on (metadata key `data`).
+    pub data: Option<Dataset>,
+}
+
+impl About {
+    /// A `kind` of network trained on `data`.
+    pub fn new(kind: Kind, data: Dataset) -> Self {
+        Self {
+            kind: Some(kind),
+            data: Some(data),
+        }
+    }
+
+    /// Reads the metadata of a validated file; a value this tinygan does not know is an
+    /// error naming the key and the value.
+    pub fn of(file: &ModelFile<'_>) -> Result<Self> {
+        let meta = file.metadata();
+        let kind = match meta.get(KEY_KIND) {
+            None => None,
+            Some("generator") => Some(Kind::Generator),
+            Some("discriminator") => Some(Kind::Discriminator),
+            Some(other) => bail!(
+                "metadata `{KEY_KIND}={other}` is not a kind this tinygan knows (generator, discriminator)"
+            ),
+        };
+        let data = meta
+            .get(KEY_DATA)
+            .map(|d| {
+                d.parse::<Dataset>()
+                    .with_context(|| format!("metadata `{KEY_DATA}={d}`"))
+            })
+            .transpose()?;
+        Ok(Self { kind, data })
+    }
+}
 
 /// The map from a model's output to data units, `data = offset + scale · y`, per output
 /// element (a single value applies to every element).
@@ -29,11 +93,25 @@ impl OutputScaling {
     }
 }
 
-/// Encodes `net` with `scaling` as a model file.
-pub fn encode<N: Params + Fingerprint>(net: &N, scaling: Option<&OutputScaling>) -> Vec<u8> {
-    let s = scaling.map(|s| (&s.offset[..], &s.scale[..]));
-    let mut buf = vec![0u8; model::encoded_len(net, s)];
-    let n = model::write(net, s, &mut buf).expect("buffer sized by encoded_len");
+/// Encodes `net` with `scaling` and `about` as a model file.
+pub fn encode<N: Params + Fingerprint>(
+    net: &N,
+    scaling: Option<&OutputScaling>,
+    about: &About,
+) -> Vec<u8> {
+    let kind = about.kind.map(|k| k.to_string());
+    let data = about.data.map(|d| d.to_string());
+    let metadata: Vec<(&str, &str)> = [(KEY_KIND, kind.as_deref()), (KEY_DATA, data.as_deref())]
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v?)))
+        .collect();
+    let extras = Extras {
+        scaling: scaling.map(|s| (&s.offset[..], &s.scale[..])),
+        metadata: &metadata,
+    };
+    let mut buf = vec![0u8; model::encoded_len(net, &extras)];
+    let n = model::write(net, &extras, &mut buf)
+        .expect("buffer sized by encoded_len; known keys with names as values");
     buf.truncate(n);
     buf
 }
@@ -43,8 +121,9 @@ pub fn save<N: Params + Fingerprint>(
     path: &Path,
     net: &N,
     scaling: Option<&OutputScaling>,
+    about: &About,
 ) -> Result<()> {
-    write_output(path, &encode(net, scaling))
+    write_output(path, &encode(net, scaling, about))
 }
 
 /// Reads a model file and validates its container (not yet its architecture).

@@ -2,10 +2,11 @@
 //! metrics and pictures.
 //!
 //! Files written to the output folder: `model.tgan` (the generator, with its map to data
-//! units), `discriminator.tgan`, `config.toml` (the config used), `metrics.json`,
-//! `losses.csv`, `samples.png`. With `generators = K > 1`, the metrics and picture are of
-//! the mixture, `model-k.tgan` holds each kept generator, `mixture.json` their weights,
-//! and `model.tgan` the generator with the largest weight.
+//! units), `discriminator.tgan` (each model file records its kind and the data set),
+//! `config.toml` (the config used), `metrics.json`, `losses.csv`, `samples.png`. With
+//! `generators = K > 1`, the metrics and picture are of the mixture, `model-k.tgan` holds
+//! each kept generator, `mixture.json` their weights, and `model.tgan` the generator with
+//! the largest weight.
 
 use crate::config::{DiscArch, GenArch, TrainConfig};
 use crate::data::digits::Digits;
@@ -14,7 +15,7 @@ use crate::dataset::Dataset;
 use crate::fsutil::write_output;
 use crate::generate::{generate, rows};
 use crate::metrics::EvalReport;
-use crate::model_io::{OutputScaling, save};
+use crate::model_io::{About, Kind, OutputScaling, save};
 use crate::multi::Mixture;
 use crate::presets::{digits, mixture};
 use crate::train::{Discriminator, Generator, train};
@@ -219,14 +220,25 @@ where
         let best = (0..k)
             .max_by_key(|&i| (weights[i], std::cmp::Reverse(i)))
             .unwrap_or(0);
-        save(&dir.join("model.tgan"), &*generators[best], Some(scaling))?;
+        let generator = About::new(Kind::Generator, data);
+        save(
+            &dir.join("model.tgan"),
+            &*generators[best],
+            Some(scaling),
+            &generator,
+        )?;
         if k > 1 {
             for (i, g) in generators
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| weights[*i] > 0)
             {
-                save(&dir.join(format!("model-{i}.tgan")), &**g, Some(scaling))?;
+                save(
+                    &dir.join(format!("model-{i}.tgan")),
+                    &**g,
+                    Some(scaling),
+                    &generator,
+                )?;
             }
             let mix =
                 serde_json::json!({ "weights": weights, "model": format!("model-{best}.tgan") });
@@ -236,7 +248,8 @@ where
             )?;
         }
         if let Some(d) = first_d {
-            save(&dir.join("discriminator.tgan"), &*d, None)?;
+            let discriminator = About::new(Kind::Discriminator, data);
+            save(&dir.join("discriminator.tgan"), &*d, None, &discriminator)?;
         }
         write_output(&dir.join("config.toml"), config.to_toml().as_bytes())?;
         let json = serde_json::to_string_pretty(&metrics)? + "\n";
@@ -344,5 +357,36 @@ mod tests {
             "{msg}"
         );
         run(Dataset::Digits, &one_step(DiscArch::Classes, 0.5), None).unwrap();
+    }
+
+    /// Every model file of a run records its kind and the data set: the generators
+    /// (`model.tgan`, `model-k.tgan`) and `discriminator.tgan`.
+    #[test]
+    fn model_files_record_their_kind_and_data_set() {
+        let dir = std::env::temp_dir().join(format!("tinygan-run-about-{}", std::process::id()));
+        let config = TrainConfig {
+            generators: 2,
+            ..one_step(DiscArch::Plain, 0.0)
+        };
+        run(Dataset::Ring8, &config, Some(&dir)).unwrap();
+        let about = |name: &str| {
+            let bytes = crate::model_io::read(&dir.join(name)).unwrap();
+            About::of(&tinygan_core::model::ModelFile::parse(&bytes).unwrap()).unwrap()
+        };
+        let generator = About::new(Kind::Generator, Dataset::Ring8);
+        assert_eq!(about("model.tgan"), generator);
+        let mut kept = 0;
+        for k in 0..2 {
+            if dir.join(format!("model-{k}.tgan")).exists() {
+                assert_eq!(about(&format!("model-{k}.tgan")), generator);
+                kept += 1;
+            }
+        }
+        assert!(kept >= 1, "a multiple-GAN run keeps at least one generator");
+        assert_eq!(
+            about("discriminator.tgan"),
+            About::new(Kind::Discriminator, Dataset::Ring8)
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -92,3 +92,44 @@ fn generate_out_dev_full_is_an_error() {
         "{err}"
     );
 }
+
+/// `eval` of a ring8 model: without `--data` it scores ring8, the data set the file
+/// records; `--data grid25` is refused naming both; `discriminator.tgan` is named as a
+/// discriminator by `eval` and `generate`.
+#[test]
+fn eval_checks_what_the_model_was_trained_on() {
+    let dir = scratch("eval-trained-on");
+    let model = one_step_model(&dir.join("run"));
+    let model = model.to_str().unwrap();
+    let ok = tinygan(&["eval", "--model", model, "--n", "100"]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(
+        text(&ok.stdout).contains("\"modes\""),
+        "{}",
+        text(&ok.stdout)
+    );
+
+    let refused = tinygan(&["eval", "--model", model, "--data", "grid25"]);
+    let err = text(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("trained on ring8, not on grid25") && err.contains(model),
+        "{err}"
+    );
+
+    let d = dir.join("run/discriminator.tgan");
+    let d = d.to_str().unwrap();
+    for args in [
+        &["eval", "--model", d][..],
+        &["generate", "--model", d, "--n", "1", "--out", "-"][..],
+    ] {
+        let out = tinygan(args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains(d) && err.contains("holds a discriminator"),
+            "{err}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

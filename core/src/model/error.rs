@@ -1,5 +1,6 @@
 //! Errors of reading and writing model files.
 
+use super::MetadataError;
 use core::fmt;
 
 /// Why a model file was refused. Nothing is loaded when any of these is returned.
@@ -22,9 +23,12 @@ pub enum LoadError {
     TrailingBytes,
     /// The CRC-32 does not match the contents.
     BadChecksum,
-    /// Table entry `n` has an unknown role or type, non-zero reserved bits, a misaligned
-    /// offset or a tensor outside the data section.
+    /// Table entry `n` has an unknown role or type, a role and type or index the file's
+    /// version does not allow, non-zero reserved bits, a misaligned offset or a tensor
+    /// outside the data section, or is a second metadata entry.
     BadEntry(u32),
+    /// The metadata text breaks the rule of [`super::Metadata`].
+    BadMetadata(MetadataError),
     /// The file was written for another network.
     WrongArchitecture {
         /// Fingerprint of the network being loaded.
@@ -60,7 +64,9 @@ impl fmt::Display for LoadError {
             Self::UnsupportedVersion(v) => {
                 write!(
                     f,
-                    "format version {v} is not supported (this reader knows 1)"
+                    "format version {v} is not supported (this reader knows {} to {})",
+                    super::OLDEST_VERSION,
+                    super::VERSION
                 )
             }
             Self::NonZeroFlags => write!(f, "header flags or reserved bytes are not zero"),
@@ -69,6 +75,7 @@ impl fmt::Display for LoadError {
             Self::TrailingBytes => write!(f, "unexpected bytes after the tensor data"),
             Self::BadChecksum => write!(f, "CRC-32 mismatch: the file is corrupt"),
             Self::BadEntry(n) => write!(f, "tensor table entry {n} is invalid"),
+            Self::BadMetadata(e) => write!(f, "{e}"),
             Self::WrongArchitecture { expected, found } => write!(
                 f,
                 "file is for another architecture (fingerprint {found:#010x}, expected {expected:#010x})"
@@ -102,6 +109,8 @@ pub enum WriteError {
     },
     /// The output scaling's offset and scale have different lengths.
     ScalingMismatch,
+    /// The metadata pairs break the rule of [`super::Metadata`].
+    BadMetadata(MetadataError),
 }
 
 impl fmt::Display for WriteError {
@@ -111,6 +120,7 @@ impl fmt::Display for WriteError {
                 write!(f, "output buffer too small: {needed} bytes needed")
             }
             Self::ScalingMismatch => write!(f, "output offset and scale differ in length"),
+            Self::BadMetadata(e) => write!(f, "{e}"),
         }
     }
 }

@@ -1,40 +1,60 @@
-//! The model file (`.tgan`): a versioned, checksummed container of a network's tensors.
+//! The model file (`.tgan`): a versioned, checksummed container of a network's tensors and
+//! of a short metadata text that says what the network is and what it was trained on.
 //!
 //! Layout, all little-endian:
 //!
 //! | offset | size | field |
 //! |---|---|---|
 //! | 0 | 4 | magic `TGAN` |
-//! | 4 | 2 | format version ([`VERSION`]) |
+//! | 4 | 2 | format version ([`VERSION`]; version 1 is read too) |
 //! | 6 | 2 | flags, must be zero |
 //! | 8 | 4 | architecture fingerprint ([`Fingerprint`]) |
-//! | 12 | 4 | tensor count `n` |
+//! | 12 | 4 | table entry count `n` |
 //! | 16 | 4 | data length in bytes |
 //! | 20 | 4 | CRC-32 of everything after the header (table, padding, data) |
 //! | 24 | 8 | reserved, must be zero |
-//! | 32 | 16·n | tensor table: role u8, dtype u8, reserved u16 (zero), index u32, byte offset u32 (into data, 16-aligned), element count u32 |
-//! | 32+16n, rounded up to 16 | data length | tensor data |
+//! | 32 | 16·n | table: role u8, dtype u8, reserved u16 (zero), index u32, byte offset u32 (into data, 16-aligned), element count u32 |
+//! | 32+16n, rounded up to 16 | data length | tensor data and metadata text, each padded to 16 bytes |
 //!
-//! [`ModelFile::parse`] validates every field, every table entry and the checksum before
-//! anything is read out of the file; [`ModelFile::load_into`] then checks that the file
-//! matches the network exactly (fingerprint, tensor count and lengths) before it copies.
+//! Table entries ([`Role`], [`DType`]; any other pair is an invalid entry):
+//!
+//! | role | dtype | element | what | versions |
+//! |---|---|---|---|---|
+//! | 0 `Param` | 0 `F32` | 4 bytes | trainable tensor `index` of [`Params`] | 1, 2 |
+//! | 1 `Buffer` | 0 `F32` | 4 bytes | persisted buffer `index` (running statistics) | 1, 2 |
+//! | 2 `OutputOffset`, 3 `OutputScale` | 0 `F32` | 4 bytes | map to data units (index 0 is read) | 1, 2 |
+//! | 4 `Metadata` | 1 `Text` | 1 byte | the [`Metadata`] text, index 0, at most one entry | 2 |
+//!
+//! Version 2 adds the metadata entry; a version-1 file has none and reads as empty
+//! metadata. New element types (int8 weights) and roles (quantisation parameters) are new
+//! `DType` and `Role` values with their own rows here; the element size comes from the
+//! dtype ([`DType::size`]).
+//!
+//! [`ModelFile::parse`] validates every field, every table entry, the metadata text and
+//! the checksum before anything is read out of the file; [`ModelFile::load_into`] then
+//! checks that the file matches the network exactly (fingerprint, tensor count and
+//! lengths) before it copies.
 
 mod crc32;
 mod error;
 mod fingerprint;
+mod metadata;
 mod writer;
 
 pub use crc32::{Crc32, crc32};
 pub use error::{LoadError, WriteError};
 pub use fingerprint::{Fingerprint, chain, fnv1a, layer};
-pub use writer::{encoded_len, write};
+pub use metadata::{KEY_DATA, KEY_KIND, MAX_KEY, MAX_LEN, Metadata, MetadataError};
+pub use writer::{Extras, encoded_len, write};
 
 use crate::params::Params;
 
 /// File magic.
 pub const MAGIC: [u8; 4] = *b"TGAN";
-/// The format version this code reads and writes.
-pub const VERSION: u16 = 1;
+/// The format version this code writes.
+pub const VERSION: u16 = 2;
+/// The oldest format version this code reads.
+pub const OLDEST_VERSION: u16 = 1;
 /// Header size in bytes.
 pub const HEADER_LEN: usize = 32;
 /// Tensor table entry size in bytes.
@@ -54,6 +74,8 @@ pub enum Role {
     OutputOffset = 2,
     /// Scale of the map from model output to data units.
     OutputScale = 3,
+    /// The [`Metadata`] text (version 2 on).
+    Metadata = 4,
 }
 
 /// Element type of a tensor.
@@ -62,6 +84,26 @@ pub enum Role {
 pub enum DType {
     /// IEEE 754 binary32, little-endian.
     F32 = 0,
+    /// UTF-8 text, one byte per element (version 2 on).
+    Text = 1,
+}
+
+impl DType {
+    /// Bytes per element.
+    pub const fn size(self) -> usize {
+        match self {
+            Self::F32 => 4,
+            Self::Text => 1,
+        }
+    }
+}
+
+/// Whether format `version` allows an entry of `role` with `dtype` and `index`.
+fn allowed(version: u16, role: Role, dtype: DType, index: u32) -> bool {
+    match role {
+        Role::Param | Role::Buffer | Role::OutputOffset | Role::OutputScale => dtype == DType::F32,
+        Role::Metadata => version >= 2 && dtype == DType::Text && index == 0,
+    }
 }
 
 /// One validated table entry.
@@ -83,10 +125,13 @@ pub struct Entry {
 /// A validated model file borrowed from a byte buffer (flash or RAM).
 #[derive(Clone, Copy, Debug)]
 pub struct ModelFile<'a> {
+    /// Format version of the file.
+    pub version: u16,
     /// Architecture fingerprint recorded in the file.
     pub fingerprint: u32,
     table: &'a [u8],
     data: &'a [u8],
+    metadata: Metadata<'a>,
 }
 
 fn u16_at(b: &[u8], at: usize) -> u16 {
@@ -103,7 +148,8 @@ pub const fn data_start(tensors: usize) -> usize {
 }
 
 impl<'a> ModelFile<'a> {
-    /// Validates `bytes` as a model file: header, table, alignment, bounds and checksum.
+    /// Validates `bytes` as a model file: header, table, alignment, bounds, metadata and
+    /// checksum.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, LoadError> {
         if bytes.len() < HEADER_LEN {
             return Err(LoadError::TruncatedHeader);
@@ -112,7 +158,7 @@ impl<'a> ModelFile<'a> {
             return Err(LoadError::BadMagic);
         }
         let version = u16_at(bytes, 4);
-        if version != VERSION {
+        if !(OLDEST_VERSION..=VERSION).contains(&version) {
             return Err(LoadError::UnsupportedVersion(version));
         }
         if u16_at(bytes, 6) != 0 || bytes[24..32].iter().any(|&b| b != 0) {
@@ -140,13 +186,25 @@ impl<'a> ModelFile<'a> {
         if crc32(&bytes[HEADER_LEN..]) != u32_at(bytes, 20) {
             return Err(LoadError::BadChecksum);
         }
-        let file = Self {
+        let mut file = Self {
+            version,
             fingerprint: u32_at(bytes, 8),
             table: &bytes[HEADER_LEN..HEADER_LEN + count * ENTRY_LEN],
             data: &bytes[start..],
+            metadata: Metadata::default(),
         };
+        let mut metadata = None;
         for i in 0..count {
-            file.entry(i)?;
+            let e = file.entry(i)?;
+            if e.role == Role::Metadata {
+                if metadata.is_some() {
+                    return Err(LoadError::BadEntry(i as u32));
+                }
+                metadata = Some(e);
+            }
+        }
+        if let Some(e) = metadata {
+            file.metadata = Metadata::parse(file.bytes(&e)).map_err(LoadError::BadMetadata)?;
         }
         Ok(file)
     }
@@ -161,7 +219,8 @@ impl<'a> ModelFile<'a> {
         self.table.is_empty()
     }
 
-    /// Table entry `i`, validated (role, dtype, reserved bits, alignment and bounds).
+    /// Table entry `i`, validated (role, dtype and index allowed by the version, reserved
+    /// bits, alignment and bounds).
     pub fn entry(&self, i: usize) -> Result<Entry, LoadError> {
         let e = self
             .table
@@ -173,17 +232,19 @@ impl<'a> ModelFile<'a> {
             1 => Role::Buffer,
             2 => Role::OutputOffset,
             3 => Role::OutputScale,
+            4 => Role::Metadata,
             _ => return Err(bad),
         };
         let dtype = match e[1] {
             0 => DType::F32,
+            1 => DType::Text,
             _ => return Err(bad),
         };
-        if u16_at(e, 2) != 0 {
+        let (index, offset, len) = (u32_at(e, 4), u32_at(e, 8), u32_at(e, 12));
+        if u16_at(e, 2) != 0 || !allowed(self.version, role, dtype, index) {
             return Err(bad);
         }
-        let (index, offset, len) = (u32_at(e, 4), u32_at(e, 8), u32_at(e, 12));
-        let bytes = (len as usize).checked_mul(4).ok_or(bad)?;
+        let bytes = (len as usize).checked_mul(dtype.size()).ok_or(bad)?;
         let fits = (offset as usize)
             .checked_add(bytes)
             .is_some_and(|end| end <= self.data.len());
@@ -206,7 +267,19 @@ impl<'a> ModelFile<'a> {
             .find(|e| e.role == role && e.index as usize == index)
     }
 
-    /// Element `k` of the tensor of entry `e` (bounds were validated by [`ModelFile::parse`]).
+    /// The metadata text (empty for a version-1 file or a file without the entry).
+    pub fn metadata(&self) -> Metadata<'a> {
+        self.metadata
+    }
+
+    /// The bytes of entry `e` (bounds were validated by [`ModelFile::entry`]).
+    fn bytes(&self, e: &Entry) -> &'a [u8] {
+        let data: &'a [u8] = self.data;
+        &data[e.offset as usize..e.offset as usize + e.len as usize * e.dtype.size()]
+    }
+
+    /// Element `k` of the `F32` tensor of entry `e` (bounds were validated by
+    /// [`ModelFile::parse`]).
     pub fn value(&self, e: &Entry, k: usize) -> f32 {
         f32::from_le_bytes(u32_at(self.data, e.offset as usize + 4 * k).to_le_bytes())
     }

@@ -1,5 +1,6 @@
 //! Model file tests: a round trip, and one test per kind of corruption the reader rejects.
 
+use super::metadata::text_len;
 use super::*;
 use crate::layers::Dense;
 use crate::tensor::Zero;
@@ -26,10 +27,23 @@ fn sample() -> Net {
     n
 }
 
-fn encode(n: &Net, scaling: Option<(&[f32], &[f32])>) -> Vec<u8> {
-    let mut buf = vec![0u8; encoded_len(n, scaling)];
-    assert_eq!(write(n, scaling, &mut buf), Ok(buf.len()));
+/// Metadata of the test files: what `tinygan train` writes into a generator.
+const META: &[(&str, &str)] = &[("kind", "generator"), ("data", "ring8")];
+
+fn encode_with(n: &Net, extras: &Extras<'_>) -> Vec<u8> {
+    let mut buf = vec![0u8; encoded_len(n, extras)];
+    assert_eq!(write(n, extras, &mut buf), Ok(buf.len()));
     buf
+}
+
+fn encode(n: &Net, scaling: Option<(&[f32], &[f32])>) -> Vec<u8> {
+    encode_with(
+        n,
+        &Extras {
+            scaling,
+            metadata: META,
+        },
+    )
 }
 
 /// Recomputes the CRC after a deliberate edit, so that the field under test is what fails.
@@ -49,6 +63,24 @@ fn round_trip_restores_every_tensor_and_the_scaling() {
     let (o, s) = file.output_scaling().unwrap();
     assert_eq!((file.value(&o, 1), file.value(&s, 0)), (-1.0, 4.0));
     assert_eq!(buf.len() % ALIGN, 0);
+    assert_eq!(file.version, VERSION);
+    let meta = file.metadata();
+    assert_eq!(meta.as_str(), "kind=generator\ndata=ring8\n");
+    assert_eq!(
+        (meta.get(KEY_KIND), meta.get(KEY_DATA)),
+        (Some("generator"), Some("ring8"))
+    );
+    assert_eq!(meta.get("columns"), None);
+    assert!(meta.iter().eq(META.iter().copied()));
+}
+
+#[test]
+fn no_metadata_pairs_write_no_metadata_entry() {
+    let n = sample();
+    let buf = encode_with(&n, &Extras::default());
+    let file = ModelFile::parse(&buf).unwrap();
+    assert_eq!(file.len(), Net::TENSORS + Net::BUFFERS);
+    assert!(file.metadata().is_empty());
 }
 
 #[test]
@@ -59,13 +91,15 @@ fn rejects_bad_magic() {
 }
 
 #[test]
-fn rejects_future_version() {
-    let mut buf = encode(&sample(), None);
-    buf[4] = 2;
-    assert_eq!(
-        ModelFile::parse(&buf).unwrap_err(),
-        LoadError::UnsupportedVersion(2)
-    );
+fn rejects_future_version_and_version_zero() {
+    for v in [VERSION + 1, 0] {
+        let mut buf = encode(&sample(), None);
+        buf[4..6].copy_from_slice(&v.to_le_bytes());
+        assert_eq!(
+            ModelFile::parse(&buf).unwrap_err(),
+            LoadError::UnsupportedVersion(v)
+        );
+    }
 }
 
 #[test]
@@ -138,7 +172,9 @@ fn rejects_tensor_length_mismatch() {
 
 #[test]
 fn rejects_entries_out_of_bounds_misaligned_or_unknown() {
-    let edits: [(usize, u8); 4] = [(0, 9), (1, 7), (8, 4), (14, 1)];
+    // Unknown role, unknown dtype, text dtype on a tensor, metadata role on a tensor,
+    // misaligned offset, length past the data.
+    let edits: [(usize, u8); 6] = [(0, 9), (1, 7), (1, 1), (0, 4), (8, 4), (14, 1)];
     for (field, value) in edits {
         let mut buf = encode(&sample(), None);
         buf[HEADER_LEN + ENTRY_LEN + field] = value;
@@ -155,6 +191,7 @@ fn rejects_entries_out_of_bounds_misaligned_or_unknown() {
 fn every_single_byte_flip_and_truncation_is_rejected() {
     let n = sample();
     let buf = encode(&n, Some((&[0.0], &[1.0])));
+    assert!(!ModelFile::parse(&buf).unwrap().metadata().is_empty());
     for at in 0..buf.len() {
         for bit in [0x01u8, 0x80] {
             let mut bad = buf.clone();
@@ -180,12 +217,184 @@ fn small_buffer_and_mismatched_scaling_are_write_errors() {
     let n = sample();
     let mut small = [0u8; 16];
     assert!(matches!(
-        write(&n, None, &mut small),
+        write(&n, &Extras::default(), &mut small),
         Err(WriteError::BufferTooSmall { .. })
     ));
     let mut buf = vec![0u8; 4096];
+    let extras = Extras {
+        scaling: Some((&[0.0], &[1.0, 2.0])),
+        metadata: META,
+    };
     assert_eq!(
-        write(&n, Some((&[0.0], &[1.0, 2.0])), &mut buf),
+        write(&n, &extras, &mut buf),
         Err(WriteError::ScalingMismatch)
     );
+}
+
+/// The metadata entry (the last one) of a file written by [`encode`]: `(table position,
+/// absolute offset of its text)`.
+fn metadata_entry(buf: &[u8]) -> (usize, usize) {
+    let file = ModelFile::parse(buf).unwrap();
+    let i = file.len() - 1;
+    let e = file.entry(i).unwrap();
+    assert_eq!(e.role, Role::Metadata);
+    (
+        HEADER_LEN + i * ENTRY_LEN,
+        data_start(file.len()) + e.offset as usize,
+    )
+}
+
+/// `buf` with its metadata text replaced by `text` (same length, CRC recomputed).
+fn with_metadata_text(text: &[u8]) -> Result<(), LoadError> {
+    let mut buf = encode(&sample(), None);
+    let (_, at) = metadata_entry(&buf);
+    assert_eq!(text.len(), text_len(META), "same length as the original");
+    buf[at..at + text.len()].copy_from_slice(text);
+    reseal(&mut buf);
+    ModelFile::parse(&buf).map(|_| ())
+}
+
+#[test]
+fn rejects_metadata_that_is_not_utf8() {
+    // "kind=generator\ndata=ring8\n" with the 'r' of ring8 replaced by 0xFF (at byte 20).
+    let mut text = *b"kind=generator\ndata=ring8\n";
+    text[20] = 0xFF;
+    assert_eq!(
+        with_metadata_text(&text),
+        Err(LoadError::BadMetadata(MetadataError::NotUtf8 { at: 20 }))
+    );
+}
+
+#[test]
+fn rejects_metadata_lines_that_break_the_rule() {
+    let cases: [(&[u8], MetadataError); 6] = [
+        (
+            b"kind=generator\ndata ring8\n",
+            MetadataError::NoEquals { line: 2 },
+        ),
+        (
+            b"Kind=generator\ndata=ring8\n",
+            MetadataError::BadKey { line: 1 },
+        ),
+        (
+            b"=kindgenerator\ndata=ring8\n",
+            MetadataError::BadKey { line: 1 },
+        ),
+        (
+            b"kind=generator\ndata=ring\t\n",
+            MetadataError::BadValue { line: 2 },
+        ),
+        (
+            b"kind=generator\nkind=ring8\n",
+            MetadataError::DuplicateKey { line: 2 },
+        ),
+        (b"kind=generator\ndata=ring8 ", MetadataError::Unterminated),
+    ];
+    for (text, want) in cases {
+        assert_eq!(
+            with_metadata_text(text),
+            Err(LoadError::BadMetadata(want)),
+            "{}",
+            std::string::String::from_utf8_lossy(text)
+        );
+    }
+}
+
+#[test]
+fn rejects_metadata_length_past_the_data() {
+    let mut buf = encode(&sample(), None);
+    let (entry, at) = metadata_entry(&buf);
+    let past = (buf.len() - at + 1) as u32;
+    buf[entry + 12..entry + 16].copy_from_slice(&past.to_le_bytes());
+    reseal(&mut buf);
+    let i = ((entry - HEADER_LEN) / ENTRY_LEN) as u32;
+    assert_eq!(ModelFile::parse(&buf).unwrap_err(), LoadError::BadEntry(i));
+}
+
+#[test]
+fn rejects_metadata_longer_than_the_limit() {
+    let long = [b'x'; MAX_LEN];
+    let value = core::str::from_utf8(&long[..MAX_LEN - 2]).unwrap();
+    // "a=" + value + "\n" is MAX_LEN + 1 bytes: the writer refuses it, and a reader
+    // refuses a file that holds it.
+    let n = sample();
+    let mut buf = vec![0u8; 4096];
+    let extras = Extras {
+        scaling: None,
+        metadata: &[("a", value)],
+    };
+    assert_eq!(
+        write(&n, &extras, &mut buf),
+        Err(WriteError::BadMetadata(MetadataError::TooLong {
+            len: MAX_LEN as u32 + 1
+        }))
+    );
+    let fits = &value[1..];
+    let mut buf = encode_with(
+        &n,
+        &Extras {
+            scaling: None,
+            metadata: &[("a", fits)],
+        },
+    );
+    ModelFile::parse(&buf).unwrap();
+    // The entry now starts at the data's offset 0 and spans 1,025 bytes (inside the data,
+    // which holds the tensors and the 1,024-byte text): too long.
+    let (entry, _) = metadata_entry(&buf);
+    buf[entry + 8..entry + 12].copy_from_slice(&0u32.to_le_bytes());
+    buf[entry + 12..entry + 16].copy_from_slice(&(MAX_LEN as u32 + 1).to_le_bytes());
+    reseal(&mut buf);
+    assert_eq!(
+        ModelFile::parse(&buf).unwrap_err(),
+        LoadError::BadMetadata(MetadataError::TooLong {
+            len: MAX_LEN as u32 + 1
+        })
+    );
+}
+
+#[test]
+fn rejects_a_second_metadata_entry() {
+    let mut buf = encode(&sample(), None);
+    // Entry 0 (a.w) becomes a second metadata entry over the same 6 · 4 bytes.
+    let (entry, _) = metadata_entry(&buf);
+    let meta_entry: [u8; ENTRY_LEN] = buf[entry..entry + ENTRY_LEN].try_into().unwrap();
+    buf[HEADER_LEN..HEADER_LEN + ENTRY_LEN].copy_from_slice(&meta_entry);
+    reseal(&mut buf);
+    let i = ((entry - HEADER_LEN) / ENTRY_LEN) as u32;
+    assert_eq!(ModelFile::parse(&buf).unwrap_err(), LoadError::BadEntry(i));
+}
+
+#[test]
+fn rejects_a_metadata_entry_in_a_version_1_file() {
+    let mut buf = encode(&sample(), None);
+    let (entry, _) = metadata_entry(&buf);
+    buf[4..6].copy_from_slice(&1u16.to_le_bytes());
+    let i = ((entry - HEADER_LEN) / ENTRY_LEN) as u32;
+    assert_eq!(ModelFile::parse(&buf).unwrap_err(), LoadError::BadEntry(i));
+}
+
+#[test]
+fn writer_refuses_pairs_a_reader_would_read_differently() {
+    let n = sample();
+    let mut buf = vec![0u8; 4096];
+    for (pairs, want) in [
+        (&[("da=ta", "x")][..], MetadataError::BadKey { line: 1 }),
+        (
+            &[("kind", "generator"), ("data", "a\nb=c")][..],
+            MetadataError::BadValue { line: 2 },
+        ),
+        (
+            &[("kind", "a"), ("kind", "b")][..],
+            MetadataError::DuplicateKey { line: 2 },
+        ),
+    ] {
+        let extras = Extras {
+            scaling: None,
+            metadata: pairs,
+        };
+        assert_eq!(
+            write(&n, &extras, &mut buf),
+            Err(WriteError::BadMetadata(want))
+        );
+    }
 }

@@ -1,13 +1,36 @@
-//! Every built-in generator type, found from a model file's architecture fingerprint.
+//! Every built-in generator type, found from a model file's architecture fingerprint, and
+//! what a loaded generator was trained on: the one place that refuses a discriminator as
+//! a generator and a model scored against another data set.
 
-use super::digits::{DigitsG, DigitsGBn, DigitsGVbn, DigitsGWide};
-use super::mixture::{MixG, MixGBn, MixGVbn};
+use super::digits::{
+    DigitsD, DigitsDClasses, DigitsDMbd, DigitsDWide, DigitsG, DigitsGBn, DigitsGVbn, DigitsGWide,
+};
+use super::mixture::{
+    MixD, MixDMbd, MixDPack, MixDPack2, MixDPack2Wide, MixDWide, MixG, MixGBn, MixGVbn,
+};
+use crate::dataset::Dataset;
 use crate::generate::{generate, rows};
-use crate::model_io::{OutputScaling, load_into};
-use anyhow::{Result, bail};
+use crate::model_io::{About, Kind, OutputScaling, load_into, read};
+use anyhow::{Context, Result, bail};
+use std::path::Path;
 use tinygan_core::Network;
 use tinygan_core::model::{Fingerprint, ModelFile};
 use tinygan_core::rng::Prng;
+
+/// Fingerprints of the built-in discriminators: a file without metadata (format version
+/// 1) that holds one is named as a discriminator too.
+const DISCRIMINATORS: [u32; 10] = [
+    MixD::FINGERPRINT,
+    MixDMbd::FINGERPRINT,
+    MixDWide::FINGERPRINT,
+    MixDPack::FINGERPRINT,
+    MixDPack2::FINGERPRINT,
+    MixDPack2Wide::FINGERPRINT,
+    DigitsD::FINGERPRINT,
+    DigitsDClasses::FINGERPRINT,
+    DigitsDMbd::FINGERPRINT,
+    DigitsDWide::FINGERPRINT,
+];
 
 /// A loaded generator of one of the built-in architectures.
 pub enum AnyGenerator {
@@ -27,12 +50,16 @@ pub enum AnyGenerator {
     DigitsWide(Box<DigitsGWide>),
 }
 
-/// A generator loaded from a file, with the map of its output to data units.
+/// A generator loaded from a file, with the map of its output to data units and the data
+/// set it was trained on.
 pub struct LoadedGenerator {
     /// The network.
     pub net: AnyGenerator,
     /// Output to data units (identity when the file has none).
     pub scaling: Option<OutputScaling>,
+    /// The data set the file records (`None` for a file without metadata: format
+    /// version 1).
+    pub trained_on: Option<Dataset>,
 }
 
 fn try_load<G: Network + Fingerprint>(
@@ -48,17 +75,31 @@ fn try_load<G: Network + Fingerprint>(
         Ok(scaling) => Ok(LoadedGenerator {
             net: wrap(g),
             scaling,
+            trained_on: None,
         }),
         Err(e) => Err(e.into()),
     })
 }
 
 impl LoadedGenerator {
+    /// Loads the model file at `path`; errors name the file.
+    pub fn open(path: &Path) -> Result<Self> {
+        Self::from_bytes(&read(path)?).with_context(|| path.display().to_string())
+    }
+
     /// Loads a model file written by `tinygan train`: the architecture is recognised by
-    /// its fingerprint.
+    /// its fingerprint. A discriminator (by its metadata, or by a built-in
+    /// discriminator's fingerprint) is an error that says so.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let file = ModelFile::parse(bytes)?;
-        try_load::<MixG>(bytes, AnyGenerator::Mix)
+        let about = About::of(&file)?;
+        if about.kind == Some(Kind::Discriminator) || DISCRIMINATORS.contains(&file.fingerprint) {
+            bail!(
+                "this file holds a discriminator (`tinygan train` writes it as \
+                 discriminator.tgan), not a generator: pass the run's model.tgan"
+            );
+        }
+        let loaded = try_load::<MixG>(bytes, AnyGenerator::Mix)
             .or_else(|| try_load::<MixGBn>(bytes, AnyGenerator::MixBn))
             .or_else(|| try_load::<MixGVbn>(bytes, AnyGenerator::MixVbn))
             .or_else(|| try_load::<DigitsG>(bytes, AnyGenerator::Digits))
@@ -70,7 +111,29 @@ impl LoadedGenerator {
                     "the model's architecture (fingerprint {:#010x}) is not a built-in generator",
                     file.fingerprint
                 )
-            })
+            })?;
+        Ok(Self {
+            trained_on: about.data,
+            ..loaded
+        })
+    }
+
+    /// The data set to score this generator on: the one `--data` asks for, which must be
+    /// the one the file records; the recorded one when `--data` is not given; `--data`
+    /// alone for a file that records none (format version 1, trusted as given).
+    pub fn data_set(&self, requested: Option<Dataset>) -> Result<Dataset> {
+        match (self.trained_on, requested) {
+            (Some(trained), Some(asked)) if trained != asked => bail!(
+                "the model was trained on {trained}, not on {asked}: its metrics on {asked} \
+                 would mean nothing; drop --data (or pass --data {trained}), or pass a model \
+                 trained on {asked}"
+            ),
+            (Some(data), _) | (None, Some(data)) => Ok(data),
+            (None, None) => bail!(
+                "the model file does not record its data set (format version 1): pass \
+                 --data ring8, grid25 or digits"
+            ),
+        }
     }
 
     /// `n` samples in model units (map them with [`LoadedGenerator::scaling`] for data
@@ -85,6 +148,99 @@ impl LoadedGenerator {
             AnyGenerator::DigitsBn(g) => rows(&generate(&**g, &mut rng, n)),
             AnyGenerator::DigitsVbn(g) => rows(&generate(&**g, &mut rng, n)),
             AnyGenerator::DigitsWide(g) => rows(&generate(&**g, &mut rng, n)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model_io::encode;
+    use tinygan_core::model::{self, Extras};
+    use tinygan_core::tensor::Zero;
+
+    fn ring8_generator(about: &About) -> Vec<u8> {
+        encode(&*Box::new(MixG::ZERO), None, about)
+    }
+
+    fn error(bytes: &[u8]) -> String {
+        match LoadedGenerator::from_bytes(bytes) {
+            Ok(_) => panic!("loaded"),
+            Err(e) => format!("{e:#}"),
+        }
+    }
+
+    #[test]
+    fn ring8_model_with_data_grid25_is_refused_naming_both() {
+        let g = LoadedGenerator::from_bytes(&ring8_generator(&About::new(
+            Kind::Generator,
+            Dataset::Ring8,
+        )))
+        .unwrap();
+        assert_eq!(g.trained_on, Some(Dataset::Ring8));
+        let msg = format!("{:#}", g.data_set(Some(Dataset::Grid25)).unwrap_err());
+        assert!(
+            msg.contains("trained on ring8") && msg.contains("not on grid25"),
+            "{msg}"
+        );
+        assert_eq!(g.data_set(Some(Dataset::Ring8)).unwrap(), Dataset::Ring8);
+        assert_eq!(g.data_set(None).unwrap(), Dataset::Ring8, "--data optional");
+    }
+
+    #[test]
+    fn discriminator_tgan_is_named_as_a_discriminator() {
+        // As `tinygan train` writes it, and without metadata (found by its fingerprint).
+        let d = Box::new(MixD::ZERO);
+        for about in [
+            About::new(Kind::Discriminator, Dataset::Ring8),
+            About {
+                kind: None,
+                data: None,
+            },
+        ] {
+            let msg = error(&encode(&*d, None, &about));
+            assert!(msg.contains("holds a discriminator"), "{msg}");
+        }
+        // The metadata alone decides for a file that says it holds a discriminator.
+        let msg = error(&ring8_generator(&About::new(
+            Kind::Discriminator,
+            Dataset::Ring8,
+        )));
+        assert!(msg.contains("holds a discriminator"), "{msg}");
+    }
+
+    #[test]
+    fn file_without_metadata_trusts_data_and_asks_for_it() {
+        let bytes = ring8_generator(&About {
+            kind: None,
+            data: None,
+        });
+        assert!(ModelFile::parse(&bytes).unwrap().metadata().is_empty());
+        let g = LoadedGenerator::from_bytes(&bytes).unwrap();
+        assert_eq!(g.trained_on, None);
+        assert_eq!(g.data_set(Some(Dataset::Grid25)).unwrap(), Dataset::Grid25);
+        let msg = format!("{:#}", g.data_set(None).unwrap_err());
+        assert!(
+            msg.contains("does not record") && msg.contains("--data"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn unknown_metadata_values_are_named() {
+        let g = Box::new(MixG::ZERO);
+        for (pairs, want) in [
+            (&[("data", "mnist")][..], "data=mnist"),
+            (&[("kind", "critic")][..], "kind=critic"),
+        ] {
+            let extras = Extras {
+                scaling: None,
+                metadata: pairs,
+            };
+            let mut buf = vec![0u8; model::encoded_len(&*g, &extras)];
+            model::write(&*g, &extras, &mut buf).unwrap();
+            let msg = error(&buf);
+            assert!(msg.contains(want), "{msg}");
         }
     }
 }
