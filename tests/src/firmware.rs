@@ -1,28 +1,12 @@
 //! Drives `scripts/firmware.sh` (build, QEMU run, size) from tests, with a time limit.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The emulated boards every firmware test covers.
 pub const BOARDS: [&str; 2] = ["netduinoplus2", "microbit"];
-
-/// Set to `1` to skip the tests that need QEMU and the thumb toolchain; they then say so.
-pub const SKIP_VAR: &str = "TINYGAN_SKIP_QEMU";
-
-/// True (after saying so on stderr, past the test harness's capture) when [`SKIP_VAR`] asks
-/// to skip the QEMU tests.
-pub fn skip_qemu(test: &str) -> bool {
-    let skip = std::env::var(SKIP_VAR).is_ok_and(|v| v == "1");
-    if skip {
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED {test}: {SKIP_VAR}=1 (unset it to build and run the firmware in QEMU)"
-        );
-    }
-    skip
-}
 
 /// The repository root.
 pub fn root() -> PathBuf {
