@@ -1,12 +1,17 @@
 //! The training config: every model choice and technique knob, read from TOML.
 //!
-//! Unknown keys and out-of-range values are errors naming the key and the allowed range.
+//! Every error names the key and what it allows: an unknown key, a value of the wrong type
+//! ("config key `lr_g` = \"fast\": expected a number in (0, 1]"), a value out of range
+//! (the same form as the flags', [`crate::count`]), a name that is not one of the key's
+//! names (they are listed).
 //! A data set's preset gives the defaults; a config file overrides them; command-line
 //! flags override the file.
 
+use crate::count::Count;
 use crate::train::Image;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 use std::path::Path;
 use tinygan_core::gan::{Anneal, Balance, Loss, Share, Smoothing, TopK, Translate};
 use tinygan_core::optim::{AdamConfig, OptimizerConfig, RmsPropConfig, SgdConfig};
@@ -179,20 +184,123 @@ impl Default for TrainConfig {
     }
 }
 
-fn range(key: &str, v: f32, lo: f32, hi: f32, lo_open: bool) -> Result<()> {
-    let ok = v.is_finite() && if lo_open { v > lo } else { v >= lo } && v <= hi;
-    if !ok {
-        let open = if lo_open { "(" } else { "[" };
-        bail!("config key `{key}` = {v} is out of range: allowed {open}{lo}, {hi}]");
-    }
-    Ok(())
+/// Iterations of a run: the range of config key `steps` and of every `--steps`.
+pub const STEPS: Count = Count::new(1, 10_000_000);
+/// Seeds: any a config file can hold (TOML integers are signed 64-bit).
+pub const SEED: Count = Count::new(0, i64::MAX as u64);
+
+/// A number in `[lo, hi]`, or `(lo, hi]` when `lo_open`.
+#[derive(Clone, Copy, Debug)]
+struct Real {
+    lo: f32,
+    hi: f32,
+    lo_open: bool,
 }
 
-fn count(key: &str, v: u32, lo: u32, hi: u32) -> Result<()> {
-    if !(lo..=hi).contains(&v) {
-        bail!("config key `{key}` = {v} is out of range: allowed {lo} to {hi}");
+impl fmt::Display for Real {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let open = if self.lo_open { "(" } else { "[" };
+        write!(f, "{open}{}, {}]", self.lo, self.hi)
     }
-    Ok(())
+}
+
+/// What a numeric config key allows.
+#[derive(Clone, Copy, Debug)]
+enum Allowed {
+    /// A number in a range.
+    Real(Real),
+    /// A whole number in a range.
+    Count(Count),
+}
+
+const fn closed(lo: f32, hi: f32) -> Allowed {
+    Allowed::Real(Real {
+        lo,
+        hi,
+        lo_open: false,
+    })
+}
+
+const fn open(lo: f32, hi: f32) -> Allowed {
+    Allowed::Real(Real {
+        lo,
+        hi,
+        lo_open: true,
+    })
+}
+
+const fn count(lo: u64, hi: u64) -> Allowed {
+    Allowed::Count(Count::new(lo, hi))
+}
+
+/// Every numeric key and what it allows; the other keys are names or booleans, checked
+/// by their types.
+const NUMERIC: &[(&str, Allowed)] = &[
+    ("steps", Allowed::Count(STEPS)),
+    ("seed", Allowed::Count(SEED)),
+    ("label_smoothing", open(0.0, 1.0)),
+    ("lr_g", open(0.0, 1.0)),
+    ("lr_d", open(0.0, 1.0)),
+    ("beta1", closed(0.0, 0.999_999)),
+    ("beta2", closed(0.0, 0.999_999)),
+    ("instance_noise", closed(0.0, 10.0)),
+    ("noise_anneal", count(0, u32::MAX as u64)),
+    ("replay", closed(0.0, 1.0)),
+    ("history", closed(0.0, 100.0)),
+    ("history_beta", closed(0.0, 0.999_999)),
+    ("d_steps", count(1, 100)),
+    ("g_steps", count(1, 100)),
+    ("d_floor", closed(-1e6, 1e6)),
+    ("g_floor", closed(-1e6, 1e6)),
+    ("max_skips", count(0, 10_000)),
+    ("clip", closed(0.0, 100.0)),
+    ("generators", count(1, 16)),
+    ("lr_final", closed(0.0, 1.0)),
+    ("translate", count(0, 16)),
+    ("top_k", open(0.0, 1.0)),
+    ("top_k_anneal", count(0, 10_000_000)),
+    ("lr_warmup", count(0, 10_000_000)),
+    ("ema_g", closed(0.0, 0.999_999)),
+    ("supervised", closed(0.0, 100.0)),
+];
+
+impl Allowed {
+    /// Checks the value of `key` as TOML holds it: its type, then its range; an error
+    /// names the key, the value and what is allowed.
+    fn check(self, key: &str, v: &toml::Value) -> Result<()> {
+        let name = format!("config key `{key}`");
+        match (self, v) {
+            (Self::Count(c), toml::Value::Integer(i)) => c.check(&name, i128::from(*i)).map(drop),
+            (Self::Count(c), _) => bail!("{name} = {v}: expected a whole number from {c}"),
+            (Self::Real(r), toml::Value::Integer(i)) => r.check(&name, *i as f64),
+            (Self::Real(r), toml::Value::Float(x)) => r.check(&name, *x),
+            (Self::Real(r), _) => bail!("{name} = {v}: expected a number in {r}"),
+        }
+    }
+}
+
+impl Real {
+    fn check(self, name: &str, x: f64) -> Result<()> {
+        let (lo, hi) = (f64::from(self.lo), f64::from(self.hi));
+        let above_lo = if self.lo_open { x > lo } else { x >= lo };
+        if !(x.is_finite() && above_lo && x <= hi) {
+            bail!("{name} = {} is out of range: allowed {self}", x as f32);
+        }
+        Ok(())
+    }
+}
+
+/// Checks one key of a config file: that it exists, its type and, for a number, its
+/// range. Every error names the key and what it allows (for a name, the names).
+fn check_key(key: &str, v: &toml::Value) -> Result<()> {
+    if let Some((_, allowed)) = NUMERIC.iter().find(|(k, _)| *k == key) {
+        return allowed.check(key, v);
+    }
+    let alone = toml::Table::from_iter([(key.to_string(), v.clone())]);
+    toml::Value::Table(alone)
+        .try_into::<TrainConfig>()
+        .map(drop)
+        .map_err(|e| anyhow::anyhow!("config key `{key}` = {v}: {}", e.message()))
 }
 
 impl TrainConfig {
@@ -244,9 +352,10 @@ impl TrainConfig {
 
     /// Reads TOML text over `self`.
     pub fn merge_str(&self, text: &str) -> Result<Self> {
-        let mut table = toml::Table::try_from(self).context("cannot encode the defaults")?;
+        let mut table = self.table()?;
         let file: toml::Table = toml::from_str(text).map_err(|e| anyhow::anyhow!("{e}"))?;
         for (k, v) in file {
+            check_key(&k, &v)?;
             table.insert(k, v);
         }
         let merged: Self = toml::Value::Table(table)
@@ -261,33 +370,19 @@ impl TrainConfig {
         toml::to_string_pretty(self).expect("a config always encodes")
     }
 
-    /// Checks every value against its allowed range.
+    /// The config as a TOML table.
+    fn table(&self) -> Result<toml::Table> {
+        SEED.check("config key `seed`", i128::from(self.seed))?;
+        toml::Table::try_from(self).context("cannot encode the config")
+    }
+
+    /// Checks every value against what its key allows ([`NUMERIC`]), then the rules
+    /// between keys.
     pub fn validate(&self) -> Result<()> {
-        count("steps", self.steps, 1, 10_000_000)?;
-        range("label_smoothing", self.label_smoothing, 0.0, 1.0, true)?;
-        range("lr_g", self.lr_g, 0.0, 1.0, true)?;
-        range("lr_d", self.lr_d, 0.0, 1.0, true)?;
-        range("beta1", self.beta1, 0.0, 0.999_999, false)?;
-        range("beta2", self.beta2, 0.0, 0.999_999, false)?;
-        range("instance_noise", self.instance_noise, 0.0, 10.0, false)?;
-        range("replay", self.replay, 0.0, 1.0, false)?;
-        range("history", self.history, 0.0, 100.0, false)?;
-        range("history_beta", self.history_beta, 0.0, 0.999_999, false)?;
-        count("d_steps", self.d_steps, 1, 100)?;
-        count("g_steps", self.g_steps, 1, 100)?;
-        count("max_skips", self.max_skips, 0, 10_000)?;
-        range("clip", self.clip, 0.0, 100.0, false)?;
-        count("generators", self.generators, 1, 16)?;
-        range("lr_final", self.lr_final, 0.0, 1.0, false)?;
-        count("lr_warmup", self.lr_warmup, 0, 10_000_000)?;
-        range("ema_g", self.ema_g, 0.0, 0.999_999, false)?;
-        range("supervised", self.supervised, 0.0, 100.0, false)?;
-        count("translate", self.translate, 0, 16)?;
-        range("top_k", self.top_k, 0.0, 1.0, true)?;
-        count("top_k_anneal", self.top_k_anneal, 0, 10_000_000)?;
-        for (key, v) in [("d_floor", self.d_floor), ("g_floor", self.g_floor)] {
-            if let Some(v) = v {
-                range(key, v, -1e6, 1e6, false)?;
+        let table = self.table()?;
+        for (key, allowed) in NUMERIC {
+            if let Some(v) = table.get(*key) {
+                allowed.check(key, v)?;
             }
         }
         if self.loss == LossName::Wasserstein && self.clip == 0.0 {
@@ -429,39 +524,102 @@ mod tests {
         assert_eq!(c.lr_d, TrainConfig::baseline().lr_d);
     }
 
+    /// The error of reading `text` over the baseline, as printed.
+    fn error_of(text: &str) -> String {
+        format!("{:#}", TrainConfig::baseline().merge_str(text).unwrap_err())
+    }
+
     #[test]
     fn unknown_key_is_named() {
-        let err = TrainConfig::baseline()
-            .merge_str("lr_gen = 0.1")
-            .unwrap_err();
-        assert!(format!("{err:#}").contains("lr_gen"), "{err:#}");
+        let msg = error_of("lr_gen = 0.1");
+        assert!(
+            msg.starts_with("config key `lr_gen` = 0.1: unknown field `lr_gen`")
+                && msg.contains("`lr_g`"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn out_of_range_value_names_key_and_range() {
-        let err = TrainConfig::baseline()
-            .merge_str("replay = 1.5")
-            .unwrap_err();
-        let msg = format!("{err:#}");
-        assert!(msg.contains("`replay`") && msg.contains("[0, 1]"), "{msg}");
-        let err = TrainConfig::baseline()
-            .merge_str("label_smoothing = 0")
-            .unwrap_err();
-        assert!(format!("{err:#}").contains("label_smoothing"));
+        assert_eq!(
+            error_of("replay = 1.5"),
+            "config key `replay` = 1.5 is out of range: allowed [0, 1]"
+        );
+        assert_eq!(
+            error_of("label_smoothing = 0"),
+            "config key `label_smoothing` = 0 is out of range: allowed (0, 1]"
+        );
     }
 
     #[test]
-    fn bad_value_type_and_bad_toml_are_errors() {
-        assert!(
-            TrainConfig::baseline()
-                .merge_str("steps = \"many\"")
-                .is_err()
+    fn wrong_type_number_names_key_and_range() {
+        assert_eq!(
+            error_of("lr_g = \"fast\""),
+            "config key `lr_g` = \"fast\": expected a number in (0, 1]"
         );
+        assert_eq!(
+            error_of("steps = \"many\""),
+            "config key `steps` = \"many\": expected a whole number from 1 to 10000000"
+        );
+        assert_eq!(
+            error_of("steps = 1.5"),
+            "config key `steps` = 1.5: expected a whole number from 1 to 10000000"
+        );
+    }
+
+    #[test]
+    fn negative_and_zero_count_name_key_and_range() {
+        assert_eq!(
+            error_of("steps = -5"),
+            "config key `steps` = -5 is out of range: allowed 1 to 10000000"
+        );
+        assert_eq!(
+            error_of("steps = 0"),
+            "config key `steps` = 0 is out of range: allowed 1 to 10000000"
+        );
+        assert_eq!(
+            error_of("generators = 17"),
+            "config key `generators` = 17 is out of range: allowed 1 to 16"
+        );
+        assert_eq!(
+            error_of("seed = -1"),
+            "config key `seed` = -1 is out of range: allowed 0 to 9223372036854775807"
+        );
+    }
+
+    #[test]
+    fn unknown_enum_value_lists_the_names() {
+        let msg = error_of("loss = \"bogus\"");
+        assert!(msg.starts_with("config key `loss` = \"bogus\": "), "{msg}");
+        for name in ["`bce`", "`minimax`", "`lsgan`", "`hinge`", "`wasserstein`"] {
+            assert!(msg.contains(name), "{msg}");
+        }
+        let msg = error_of("feature_matching = 1");
+        assert!(
+            msg.starts_with("config key `feature_matching` = 1: ") && msg.contains("bool"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn bad_toml_is_an_error() {
         assert!(TrainConfig::baseline().merge_str("steps = ").is_err());
-        let err = TrainConfig::baseline()
-            .merge_str("loss = \"bogus\"")
-            .unwrap_err();
-        assert!(format!("{err:#}").contains("bogus"), "{err:#}");
+    }
+
+    /// Every key whose value is a number is in [`NUMERIC`], so that every number has a
+    /// stated range.
+    #[test]
+    fn every_numeric_key_has_a_range() {
+        let c = TrainConfig {
+            d_floor: Some(0.0),
+            g_floor: Some(0.0),
+            ..TrainConfig::baseline()
+        };
+        for (key, v) in c.table().unwrap() {
+            if v.is_integer() || v.is_float() {
+                assert!(NUMERIC.iter().any(|(k, _)| *k == key), "{key}");
+            }
+        }
     }
 
     #[test]

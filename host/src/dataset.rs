@@ -1,9 +1,11 @@
 //! The built-in data sets by name, with their presets and scoring.
 
 use crate::config::TrainConfig;
+use crate::count::Count;
 use crate::data::Toy;
 use crate::data::digits::{Digits, PIXELS};
 use crate::metrics::EvalReport;
+use crate::metrics::classifier::CLASSES;
 use crate::metrics::digits::DigitsEval;
 use crate::metrics::modes::hq_per_mode;
 use anyhow::{Result, anyhow, bail};
@@ -43,7 +45,25 @@ impl fmt::Display for Dataset {
     }
 }
 
+/// Most samples scored at once: scoring holds every sample in memory (a digit with its
+/// classifier outputs takes about 1 kB).
+pub const EVAL_MAX: u64 = 1_000_000;
+
 impl Dataset {
+    /// Modes of a mixture, or classes of the digits.
+    pub fn modes(self) -> usize {
+        match self.toy() {
+            Some(toy) => toy.means().len(),
+            None => CLASSES,
+        }
+    }
+
+    /// The sample counts `tinygan eval` scores: at least one sample per mode (class), the
+    /// fewest with which every mode can be covered, and at most [`EVAL_MAX`].
+    pub fn eval_counts(self) -> Count {
+        Count::new(self.modes() as u64, EVAL_MAX)
+    }
+
     /// The 2-D mixture, if this is one.
     pub fn toy(self) -> Option<Toy> {
         match self {
@@ -119,6 +139,46 @@ impl Dataset {
                     DigitsEval::shipped()?.ceiling(&digits, n)?,
                 ))
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tinygan_core::rng::Prng;
+
+    /// Real samples of `data` in model units.
+    fn real(data: Dataset, n: usize) -> Vec<Vec<f32>> {
+        match data.toy() {
+            Some(toy) => toy
+                .sample_model(&mut Prng::new(1), n)
+                .iter()
+                .map(|p| p.to_vec())
+                .collect(),
+            None => Digits::load().unwrap().held_out[..n]
+                .iter()
+                .map(|d| d.pixels.to_vec())
+                .collect(),
+        }
+    }
+
+    /// The fewest samples eval takes is one per mode (8 and 25 Gaussians, 10 digit
+    /// classes), and that many real samples score.
+    #[test]
+    fn eval_n_minimum_is_one_sample_per_mode() {
+        for (data, modes) in [
+            (Dataset::Ring8, 8),
+            (Dataset::Grid25, 25),
+            (Dataset::Digits, 10),
+        ] {
+            assert_eq!(data.eval_counts(), Count::new(modes, 1_000_000));
+            let msg = format!("{:#}", data.eval_counts().check("`--n`", 0).unwrap_err());
+            assert_eq!(
+                msg,
+                format!("`--n` = 0 is out of range: allowed {modes} to 1000000")
+            );
+            data.score(&real(data, modes as usize)).unwrap();
         }
     }
 }

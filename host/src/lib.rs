@@ -4,11 +4,14 @@
 //! - [`metrics`]: mode coverage for the 2-D sets, classifier score and Fréchet distance
 //!   for digits;
 //! - [`config`], [`train`], [`run`]: the training config, driver and `tinygan train`;
+//! - [`count`]: whole-number settings and their ranges, for flags and config keys alike;
+//! - [`fsutil`]: the one way an output is written;
 //! - [`vectors`]: the expected values of the firmware self-test.
 
 pub mod ablation;
 pub mod bench;
 pub mod config;
+pub mod count;
 pub mod data;
 pub mod dataset;
 pub mod fsutil;

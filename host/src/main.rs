@@ -5,9 +5,22 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tinygan::bench;
+use tinygan::config;
+use tinygan::count::{Count, Flag};
 use tinygan::dataset::Dataset;
 use tinygan::fsutil::{self, write_output};
 use tinygan::presets::registry::LoadedGenerator;
+
+/// Samples `generate` writes.
+const SAMPLES: Count = Count::new(1, u64::MAX);
+/// Calls per benchmark repetition.
+const CALLS: Count = Count::new(1, 1_000_000_000);
+/// Benchmark repetitions.
+const REPS: Count = Count::new(1, 1000);
+/// Seeds per row of the ablation.
+const SEEDS: Count = Count::new(1, 1000);
+/// Parallel runs of the ablation.
+const WORKERS: Count = Count::new(1, 1024);
 
 /// Train small GANs on a desktop and deploy them to microcontrollers.
 #[derive(Parser)]
@@ -27,11 +40,11 @@ enum Command {
         /// TOML config over the data set's preset (see `tinygan init`).
         #[arg(long)]
         config: Option<PathBuf>,
-        /// Training iterations (overrides the config).
-        #[arg(long)]
+        /// Training iterations (overrides the config), 1 to 10,000,000.
+        #[arg(long, allow_negative_numbers = true, value_parser = config::STEPS.flag::<u32>())]
         steps: Option<u32>,
         /// Seed (overrides the config).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true, value_parser = config::SEED.flag::<u64>())]
         seed: Option<u64>,
         /// Output folder.
         #[arg(long)]
@@ -47,11 +60,12 @@ enum Command {
         /// than the recorded one is an error.
         #[arg(long)]
         data: Option<Dataset>,
-        /// Samples to score.
-        #[arg(long, default_value_t = 2500)]
-        n: usize,
+        /// Samples to score: at least the data set's modes (ring8 8, grid25 25, digits
+        /// 10), at most 1,000,000.
+        #[arg(long, default_value_t = 2500, allow_negative_numbers = true, value_parser = Flag::whole())]
+        n: i128,
         /// Seed of the latent draws.
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = config::SEED.flag::<u64>())]
         seed: u64,
     },
     /// Generate samples: one per row, in data units, comma-separated.
@@ -60,10 +74,10 @@ enum Command {
         #[arg(long)]
         model: PathBuf,
         /// Number of samples.
-        #[arg(long)]
-        n: usize,
+        #[arg(long, allow_negative_numbers = true, value_parser = SAMPLES.flag::<u64>())]
+        n: u64,
         /// Seed of the latent draws (a device draws the same z for the same seed).
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = config::SEED.flag::<u64>())]
         seed: u64,
         /// Output CSV file (`-`: standard output).
         #[arg(long)]
@@ -92,10 +106,10 @@ enum Bench {
     /// docs/RESULTS.md come from the default native build (`.cargo/config.toml`).
     Step {
         /// Steps per repetition.
-        #[arg(long, default_value_t = 200)]
+        #[arg(long, default_value_t = 200, allow_negative_numbers = true, value_parser = config::STEPS.flag::<usize>())]
         steps: usize,
         /// Repetitions (the median is reported).
-        #[arg(long, default_value_t = 6)]
+        #[arg(long, default_value_t = 6, allow_negative_numbers = true, value_parser = REPS.flag::<usize>())]
         reps: usize,
         /// Also write the report as JSON to this file (`-`: standard output, and the
         /// table goes to standard error).
@@ -107,10 +121,10 @@ enum Bench {
     /// docs/RESULTS.md come from the default native build (`.cargo/config.toml`).
     Kernels {
         /// Calls per repetition.
-        #[arg(long, default_value_t = 200)]
+        #[arg(long, default_value_t = 200, allow_negative_numbers = true, value_parser = CALLS.flag::<usize>())]
         calls: usize,
         /// Repetitions (the median is reported).
-        #[arg(long, default_value_t = 7)]
+        #[arg(long, default_value_t = 7, allow_negative_numbers = true, value_parser = REPS.flag::<usize>())]
         reps: usize,
         /// Also write the rows as JSON to this file (`-`: standard output, and the table
         /// goes to standard error).
@@ -123,13 +137,13 @@ enum Bench {
         #[arg(long)]
         data: Dataset,
         /// Seeds per row (0..K).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true, value_parser = SEEDS.flag::<u64>())]
         seeds: u64,
         /// Iterations per run (default: the preset's).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true, value_parser = config::STEPS.flag::<u32>())]
         steps: Option<u32>,
         /// Parallel runs (default: the machine's cores).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true, value_parser = WORKERS.flag::<usize>())]
         workers: Option<usize>,
         /// Also write the rows, with every seed's metrics, as JSON (`-`: standard output,
         /// and the table goes to standard error).
@@ -192,6 +206,7 @@ fn run(cli: Cli) -> Result<()> {
             let data = g
                 .data_set(data)
                 .with_context(|| model.display().to_string())?;
+            let n = data.eval_counts().check("`--n`", n)? as usize;
             let report = data.score(&g.sample(n, seed))?;
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
@@ -203,7 +218,7 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let g = LoadedGenerator::open(&model)?;
             let mut csv = String::new();
-            for mut row in g.sample(n, seed) {
+            for mut row in g.sample(n as usize, seed) {
                 if let Some(s) = &g.scaling {
                     s.to_data(&mut row);
                 }
@@ -222,10 +237,6 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Bench(Bench::Kernels { calls, reps, json }) => {
-            anyhow::ensure!(
-                calls > 0 && reps > 0,
-                "--calls and --reps must be at least 1"
-            );
             let rows = bench::on_big_stack(move || bench::kernels::run(reps, calls));
             show_table(&bench::kernels::table(&rows), json.as_deref());
             if let Some(path) = json {
@@ -240,7 +251,6 @@ fn run(cli: Cli) -> Result<()> {
             json,
             journal,
         }) => {
-            anyhow::ensure!(seeds > 0, "--seeds must be at least 1");
             let workers = workers
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             let total = tinygan::ablation::variants(data).len() as u64 * seeds;

@@ -133,3 +133,88 @@ fn eval_checks_what_the_model_was_trained_on() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--steps` 0, negative and too large: the config key's range, named the same way, and
+/// before any work.
+#[test]
+fn steps_zero_negative_and_huge_give_the_config_range() {
+    for steps in ["0", "-5", "99999999999"] {
+        let out = tinygan(&[
+            "train",
+            "--data",
+            "ring8",
+            "--steps",
+            steps,
+            "--out",
+            "/nonexistent/x",
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = text(&out.stderr);
+        assert!(
+            err.starts_with(&format!(
+                "error: `--steps` = {steps} is out of range: allowed 1 to 10000000"
+            )),
+            "{err}"
+        );
+    }
+}
+
+/// Every count flag parses negative numbers as numbers and states its range.
+#[test]
+fn every_count_flag_states_its_range() {
+    for (args, range) in [
+        (
+            &["train", "--data", "ring8", "--seed", "-1", "--out", "x"][..],
+            "0 to 9223372036854775807",
+        ),
+        (
+            &["generate", "--model", "m", "--n", "-1", "--out", "x"],
+            "1 to 18446744073709551615",
+        ),
+        (&["bench", "step", "--reps", "0"], "1 to 1000"),
+        (&["bench", "kernels", "--calls", "-2"], "1 to 1000000000"),
+        (
+            &["bench", "tricks", "--data", "ring8", "--seeds", "0"],
+            "1 to 1000",
+        ),
+        (
+            &[
+                "bench",
+                "tricks",
+                "--data",
+                "ring8",
+                "--seeds",
+                "1",
+                "--workers",
+                "0",
+            ],
+            "1 to 1024",
+        ),
+    ] {
+        let out = tinygan(args);
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(&format!("is out of range: allowed {range}")),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+/// `eval --n` below one sample per mode is refused before sampling, naming the minimum
+/// (the same check for every data set: `Dataset::eval_counts`); the minimum itself scores.
+#[test]
+fn eval_n_zero_is_an_error_naming_the_minimum() {
+    let dir = scratch("eval-n-zero");
+    let model = one_step_model(&dir.join("run"));
+    for n in ["0", "7", "-1"] {
+        let out = tinygan(&["eval", "--model", model.to_str().unwrap(), "--n", n]);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(
+            text(&out.stderr),
+            format!("error: `--n` = {n} is out of range: allowed 8 to 1000000\n")
+        );
+    }
+    let out = tinygan(&["eval", "--model", model.to_str().unwrap(), "--n", "8"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
