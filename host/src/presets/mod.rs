@@ -9,6 +9,9 @@ pub mod mixture;
 pub mod registry;
 
 #[cfg(test)]
+mod feature_layers;
+
+#[cfg(test)]
 mod tests {
     use super::digits::*;
     use super::mixture::*;
