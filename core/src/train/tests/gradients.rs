@@ -161,40 +161,55 @@ fn historical_averaging_adds_two_lambda_theta_minus_average_to_both_gradients() 
     let (mut plain, mut averaged) = (make(0.0, 0.0), make(0.25, 0.5));
     plain.d_step(&mut normal::<N>(0.5, 1.0, 3));
     averaged.d_step(&mut normal::<N>(0.5, 1.0, 3));
-    let added = |a: &Lin1, p: &Lin1| {
-        (
-            f64::from(a.fc.w[0][0] - p.fc.w[0][0]),
-            f64::from(a.fc.b[0] - p.fc.b[0]),
-        )
-    };
-    let (dw, db) = added(&averaged.ws.d_grads, &plain.ws.d_grads);
-    assert_close(dw as f32, -0.25, "D: 2λ(w − w̄)");
-    assert_close(db as f32, -0.75, "D: 2λ(b − b̄)");
-    let new = &averaged.d.fc;
-    let avg = &averaged.hist_d.average().fc;
-    assert_close(
-        avg.w[0][0],
-        0.5 * 2.0 + 0.5 * f64::from(new.w[0][0]),
-        "D's w̄",
+    let (p, a) = (&plain.ws, &averaged.ws);
+    let bar_d = averaged.hist_d.average();
+    assert_history(
+        "D",
+        &p.d_grads,
+        &a.d_grads,
+        (-0.25, -0.75),
+        &averaged.d,
+        (2.0, 1.0),
+        bar_d,
     );
-    assert_close(avg.b[0], 0.5 * 1.0 + 0.5 * f64::from(new.b[0]), "D's b̄");
 
     // G's update at the same D in both runs.
     plain.d = lin(D_W, D_B);
     averaged.d = lin(D_W, D_B);
     plain.g_step(&mut unused);
     averaged.g_step(&mut unused);
-    let (dw, db) = added(&averaged.ws.g_grads, &plain.ws.g_grads);
-    assert_close(dw as f32, 0.5, "G: 2λ(w − w̄)");
-    assert_close(db as f32, -0.25, "G: 2λ(b − b̄)");
-    let new = &averaged.g.fc;
-    let avg = &averaged.hist_g.average().fc;
-    assert_close(
-        avg.w[0][0],
-        0.5 * 0.5 + 0.5 * f64::from(new.w[0][0]),
-        "G's w̄",
+    let (p, a) = (&plain.ws, &averaged.ws);
+    let bar_g = averaged.hist_g.average();
+    assert_history(
+        "G",
+        &p.g_grads,
+        &a.g_grads,
+        (0.5, -0.25),
+        &averaged.g,
+        (0.5, 0.25),
+        bar_g,
     );
-    assert_close(avg.b[0], 0.5 * 0.25 + 0.5 * f64::from(new.b[0]), "G's b̄");
+}
+
+/// Asserts that `averaged − plain` gradients are `added` and that the average holds
+/// `½·old + ½·new` for the network's new parameters (EMA, β = ½).
+fn assert_history(
+    what: &str,
+    plain: &Lin1,
+    averaged: &Lin1,
+    added: (f32, f32),
+    new: &Lin1,
+    old: (f64, f64),
+    average: &Lin1,
+) {
+    let dw = averaged.fc.w[0][0] - plain.fc.w[0][0];
+    let db = averaged.fc.b[0] - plain.fc.b[0];
+    assert_close(dw, f64::from(added.0), &format!("{what}: 2λ(w − w̄)"));
+    assert_close(db, f64::from(added.1), &format!("{what}: 2λ(b − b̄)"));
+    let want_w = 0.5 * old.0 + 0.5 * f64::from(new.fc.w[0][0]);
+    let want_b = 0.5 * old.1 + 0.5 * f64::from(new.fc.b[0]);
+    assert_close(average.fc.w[0][0], want_w, &format!("{what}: w̄"));
+    assert_close(average.fc.b[0], want_b, &format!("{what}: b̄"));
 }
 
 /// Top-k keeps `k = ⌈share·16⌉` fakes: share 0.25 gives 4; at step 4 of 8 with floor 0.5

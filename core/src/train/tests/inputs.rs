@@ -4,7 +4,7 @@
 use super::probe::*;
 use crate::gan::{Anneal, Share, Translate};
 use crate::net::Network;
-use crate::train::{GObjective, StepConfig};
+use crate::train::{GObjective, StepConfig, Workspace};
 
 /// Noise on both batches with `σ(t) = σ₀(1 − t/N)`, `σ₀ = 1`, `N = 4`: 0.75 at step 1, 0.5
 /// at step 2, 0.25 at step 3, exactly 0 from step 4 (in the D update, the adversarial G
@@ -21,46 +21,25 @@ fn instance_noise_reaches_both_batches_with_the_scheduled_sigma() {
     let real = [[3.0f32]; N];
     let mut constant = |x: &mut [[f32; 1]; N], _: &mut [u8; N]| *x = real;
 
+    // What the last update fed D, against the clean batches: the real batch (when it drew
+    // one) and G's output.
+    let seen = |ws: &Workspace<Lin1, Lin1, N>, real_too: bool, sigma: f32, what: &str| {
+        if real_too {
+            assert_noise(Lin1::output(&ws.d_real), &real, sigma, what);
+        }
+        let fresh = Lin1::output(&ws.g_acts);
+        assert_noise(Lin1::output(&ws.d_fake), fresh, sigma, what);
+    };
     gan.step = 1;
     gan.d_step(&mut constant);
-    let ws = &gan.ws;
-    assert_noise(
-        Lin1::output(&ws.d_real),
-        &real,
-        0.75,
-        "D update, real batch",
-    );
-    let fresh = Lin1::output(&ws.g_acts);
-    assert_noise(
-        Lin1::output(&ws.d_fake),
-        fresh,
-        0.75,
-        "D update, fake batch",
-    );
-
+    seen(&gan.ws, true, 0.75, "D update");
     gan.step = 2;
     gan.g_step(&mut unused);
-    let ws = &gan.ws;
-    let fresh = Lin1::output(&ws.g_acts);
-    assert_noise(Lin1::output(&ws.d_fake), fresh, 0.5, "G update, fake batch");
-
+    seen(&gan.ws, false, 0.5, "adversarial G update");
     gan.config.g_objective = GObjective::FeatureMatching { layer: 0 };
     gan.step = 3;
     gan.g_step(&mut constant);
-    let ws = &gan.ws;
-    let fresh = Lin1::output(&ws.g_acts);
-    assert_noise(
-        Lin1::output(&ws.d_real),
-        &real,
-        0.25,
-        "G update, real batch",
-    );
-    assert_noise(
-        Lin1::output(&ws.d_fake),
-        fresh,
-        0.25,
-        "G update, fake batch",
-    );
+    seen(&gan.ws, true, 0.25, "feature-matching G update");
 
     gan.step = 4;
     gan.d_step(&mut constant);
