@@ -12,6 +12,7 @@
 //! - a folder: an error.
 //!
 //! Every write error (`/dev/full`: no space left on the device) is an error naming the path.
+//! [`preflight`] checks that a path can be written before a command starts its work.
 
 use anyhow::{Context, Result, bail};
 use std::fs::{self, File};
@@ -68,7 +69,7 @@ fn resolve(path: &Path) -> Result<Target> {
         )),
         Ok(_) => Ok(Target::Direct(path.to_path_buf())),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Target::Replace(dangling(path)?)),
-        Err(e) => Err(e).with_context(|| format!("cannot inspect {}", path.display())),
+        Err(e) => Err(e).with_context(|| format!("cannot write {}", path.display())),
     }
 }
 
@@ -211,6 +212,46 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut out = Output::create(path)?;
     out.put(bytes)?;
     out.finish()
+}
+
+/// Checks, before any work, that `path` can be written as an output: `-` and devices
+/// can; a folder cannot; for a regular or new file, the nearest folder that exists on the
+/// way to it must be a folder in which a file can be created (a probe file is created and
+/// removed there). Catches a read-only folder or file system and a path under a regular
+/// file; the error names `path`.
+pub fn preflight(path: &Path) -> Result<()> {
+    let target = match resolve(path)? {
+        Target::Stdout | Target::Direct(_) => return Ok(()),
+        Target::Replace(t) => t,
+    };
+    let mut dir = folder_of(&target).to_path_buf();
+    loop {
+        match fs::metadata(&dir) {
+            Ok(m) if m.is_dir() => break,
+            Ok(_) => bail!(
+                "cannot write {}: {} is a file, not a folder",
+                path.display(),
+                dir.display()
+            ),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => match dir.parent() {
+                Some(up) if !up.as_os_str().is_empty() => dir = up.to_path_buf(),
+                _ => dir = PathBuf::from("."),
+            },
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot write {}", path.display()));
+            }
+        }
+    }
+    let probe = temporary(&dir.join("probe"))?;
+    File::create(&probe)
+        .and_then(|_| fs::remove_file(&probe))
+        .with_context(|| {
+            format!(
+                "cannot write {}: cannot create files in {}",
+                path.display(),
+                dir.display()
+            )
+        })
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 //!   for digits;
 //! - [`config`], [`train`], [`run`]: the training config, driver and `tinygan train`;
 //! - [`count`]: whole-number settings and their ranges, for flags and config keys alike;
-//! - [`fsutil`]: the one way an output is written;
+//! - [`fsutil`]: the one way an output is written, and the check before work starts;
+//! - [`run_folder`]: a run's output folder, replaced as one set;
 //! - [`vectors`]: the expected values of the firmware self-test.
 
 pub mod ablation;
@@ -22,5 +23,6 @@ pub mod multi;
 pub mod plot;
 pub mod presets;
 pub mod run;
+pub mod run_folder;
 pub mod train;
 pub mod vectors;

@@ -10,6 +10,7 @@ use tinygan::count::{Count, Flag};
 use tinygan::dataset::Dataset;
 use tinygan::fsutil::{self, write_output};
 use tinygan::presets::registry::LoadedGenerator;
+use tinygan::run_folder::RunFolder;
 
 /// Samples `generate` writes.
 const SAMPLES: Count = Count::new(1, u64::MAX);
@@ -46,9 +47,14 @@ enum Command {
         /// Seed (overrides the config).
         #[arg(long, allow_negative_numbers = true, value_parser = config::SEED.flag::<u64>())]
         seed: Option<u64>,
-        /// Output folder.
+        /// Output folder: new, empty, or holding an earlier run, whose files this run
+        /// replaces as one set.
         #[arg(long)]
         out: PathBuf,
+        /// Train into a folder that holds files which are not from a tinygan run: the
+        /// folder and everything in it is replaced.
+        #[arg(long)]
+        force: bool,
     },
     /// Score a generator: prints JSON metrics.
     Eval {
@@ -176,6 +182,14 @@ fn show_table(table: &str, json: Option<&std::path::Path>) {
     }
 }
 
+/// [`fsutil::preflight`] of each output that is given.
+fn preflight_all<const N: usize>(outputs: [&Option<PathBuf>; N]) -> Result<()> {
+    outputs
+        .into_iter()
+        .flatten()
+        .try_for_each(|p| fsutil::preflight(p))
+}
+
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Train {
@@ -184,14 +198,17 @@ fn run(cli: Cli) -> Result<()> {
             steps,
             seed,
             out,
+            force,
         } => {
+            let mut folder = RunFolder::begin(&out, force)?;
             let mut cfg = data.preset();
             if let Some(path) = config {
                 cfg = cfg.merge_file(&path)?;
             }
             cfg.steps = steps.unwrap_or(cfg.steps);
             cfg.seed = seed.unwrap_or(cfg.seed);
-            let outcome = tinygan::run::run(data, &cfg, Some(&out))?;
+            let outcome = tinygan::run::run(data, &cfg, Some(&mut folder))?;
+            folder.commit()?;
             println!("{}", serde_json::to_string_pretty(&outcome.metrics)?);
             print!("{}", tinygan::run::summary(data, &outcome)?);
             println!("wrote {}", out.join("model.tgan").display());
@@ -216,6 +233,7 @@ fn run(cli: Cli) -> Result<()> {
             seed,
             out,
         } => {
+            fsutil::preflight(&out)?;
             let g = LoadedGenerator::open(&model)?;
             let mut csv = String::new();
             for mut row in g.sample(n as usize, seed) {
@@ -230,6 +248,7 @@ fn run(cli: Cli) -> Result<()> {
                 .with_context(|| format!("cannot write samples to {}", out.display()))?;
         }
         Command::Bench(Bench::Step { steps, reps, json }) => {
+            preflight_all([&json])?;
             let report = bench::on_big_stack(move || bench::step::run(steps, reps));
             show_table(&bench::step::table(&report), json.as_deref());
             if let Some(path) = json {
@@ -237,6 +256,7 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Bench(Bench::Kernels { calls, reps, json }) => {
+            preflight_all([&json])?;
             let rows = bench::on_big_stack(move || bench::kernels::run(reps, calls));
             show_table(&bench::kernels::table(&rows), json.as_deref());
             if let Some(path) = json {
@@ -251,6 +271,7 @@ fn run(cli: Cli) -> Result<()> {
             json,
             journal,
         }) => {
+            preflight_all([&json, &journal])?;
             let workers = workers
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             let total = tinygan::ablation::variants(data).len() as u64 * seeds;
@@ -287,6 +308,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::SelftestVectors => print!("{}", tinygan::vectors::firmware_vectors()),
         Command::Init { data, out } => {
+            fsutil::preflight(&out)?;
             let text = format!(
                 "# tinygan training config for {data}. Every key is optional; see the README.\n{}",
                 data.preset().to_toml()

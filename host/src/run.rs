@@ -6,7 +6,8 @@
 //! `config.toml` (the config used), `metrics.json`, `losses.csv`, `samples.png`. With
 //! `generators = K > 1`, the metrics and picture are of the mixture, `model-k.tgan` holds
 //! each kept generator, `mixture.json` their weights, and `model.tgan` the generator with
-//! the largest weight.
+//! the largest weight. The files go through a [`RunFolder`], which lists them in its
+//! manifest and swaps them in as one set.
 
 use crate::config::{DiscArch, GenArch, TrainConfig};
 use crate::data::digits::Digits;
@@ -18,9 +19,9 @@ use crate::metrics::EvalReport;
 use crate::model_io::{About, Kind, OutputScaling, save};
 use crate::multi::Mixture;
 use crate::presets::{digits, mixture};
+use crate::run_folder::RunFolder;
 use crate::train::{Discriminator, Generator, train};
 use anyhow::{Context, Result, bail};
-use std::path::Path;
 use tinygan_core::model::Fingerprint;
 use tinygan_core::rng::Prng;
 use tinygan_core::train::StepStats;
@@ -66,8 +67,9 @@ macro_rules! fit_generator {
 /// box, but building it passes through the stack (about 4 MB per copy for digits).
 const TRAIN_STACK: usize = 256 << 20;
 
-/// Trains on `data` with `config`; writes the model and reports into `out` if given.
-pub fn run(data: Dataset, config: &TrainConfig, out: Option<&Path>) -> Result<Outcome> {
+/// Trains on `data` with `config`; writes the model and reports into `out` if given
+/// (the caller commits it, [`RunFolder::commit`]).
+pub fn run(data: Dataset, config: &TrainConfig, out: Option<&mut RunFolder>) -> Result<Outcome> {
     std::thread::scope(|s| {
         std::thread::Builder::new()
             .stack_size(TRAIN_STACK)
@@ -78,7 +80,7 @@ pub fn run(data: Dataset, config: &TrainConfig, out: Option<&Path>) -> Result<Ou
     })
 }
 
-fn run_here(data: Dataset, config: &TrainConfig, out: Option<&Path>) -> Result<Outcome> {
+fn run_here(data: Dataset, config: &TrainConfig, out: Option<&mut RunFolder>) -> Result<Outcome> {
     config.validate()?;
     match data.toy() {
         Some(toy) => run_mixture(toy, data, config, out),
@@ -90,7 +92,7 @@ fn run_mixture(
     toy: Toy,
     data: Dataset,
     config: &TrainConfig,
-    out: Option<&Path>,
+    out: Option<&mut RunFolder>,
 ) -> Result<Outcome> {
     let mut rng = Prng::new(config.seed ^ 0xDA7A);
     let fill = move |batch: &mut [[f32; 2]; mixture::BATCH], _: &mut [u8; mixture::BATCH]| {
@@ -123,7 +125,7 @@ fn run_mixture(
     )
 }
 
-fn run_digits(data: Dataset, config: &TrainConfig, out: Option<&Path>) -> Result<Outcome> {
+fn run_digits(data: Dataset, config: &TrainConfig, out: Option<&mut RunFolder>) -> Result<Outcome> {
     let train_set = Digits::load()?.train;
     let mut rng = Prng::new(config.seed ^ 0xDA7A);
     let fill = move |batch: &mut [digits::Image; digits::BATCH],
@@ -171,7 +173,7 @@ fn fit<G, D, const B: usize, const CAP: usize>(
     config: &TrainConfig,
     mut fill: impl FnMut(&mut [D::In; B], &mut [u8; B]),
     scaling: &OutputScaling,
-    out: Option<&Path>,
+    out: Option<&mut RunFolder>,
 ) -> Result<Outcome>
 where
     G: Generator + Fingerprint + Clone,
@@ -215,14 +217,12 @@ where
     };
     let metrics = data.score(&samples)?;
     if let Some(dir) = out {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create output folder {}", dir.display()))?;
         let best = (0..k)
             .max_by_key(|&i| (weights[i], std::cmp::Reverse(i)))
             .unwrap_or(0);
         let generator = About::new(Kind::Generator, data);
         save(
-            &dir.join("model.tgan"),
+            &dir.file("model.tgan"),
             &*generators[best],
             Some(scaling),
             &generator,
@@ -234,7 +234,7 @@ where
                 .filter(|(i, _)| weights[*i] > 0)
             {
                 save(
-                    &dir.join(format!("model-{i}.tgan")),
+                    &dir.file(&format!("model-{i}.tgan")),
                     &**g,
                     Some(scaling),
                     &generator,
@@ -243,19 +243,19 @@ where
             let mix =
                 serde_json::json!({ "weights": weights, "model": format!("model-{best}.tgan") });
             write_output(
-                &dir.join("mixture.json"),
+                &dir.file("mixture.json"),
                 (mix.to_string() + "\n").as_bytes(),
             )?;
         }
         if let Some(d) = first_d {
             let discriminator = About::new(Kind::Discriminator, data);
-            save(&dir.join("discriminator.tgan"), &*d, None, &discriminator)?;
+            save(&dir.file("discriminator.tgan"), &*d, None, &discriminator)?;
         }
-        write_output(&dir.join("config.toml"), config.to_toml().as_bytes())?;
+        write_output(&dir.file("config.toml"), config.to_toml().as_bytes())?;
         let json = serde_json::to_string_pretty(&metrics)? + "\n";
-        write_output(&dir.join("metrics.json"), json.as_bytes())?;
-        write_output(&dir.join("losses.csv"), losses_csv(&losses).as_bytes())?;
-        crate::plot::save_samples(&dir.join("samples.png"), data, &samples)?;
+        write_output(&dir.file("metrics.json"), json.as_bytes())?;
+        write_output(&dir.file("losses.csv"), losses_csv(&losses).as_bytes())?;
+        crate::plot::save_samples(&dir.file("samples.png"), data, &samples)?;
     }
     Ok(Outcome {
         metrics,
@@ -368,7 +368,9 @@ mod tests {
             generators: 2,
             ..one_step(DiscArch::Plain, 0.0)
         };
-        run(Dataset::Ring8, &config, Some(&dir)).unwrap();
+        let mut folder = RunFolder::begin(&dir, false).unwrap();
+        run(Dataset::Ring8, &config, Some(&mut folder)).unwrap();
+        folder.commit().unwrap();
         let about = |name: &str| {
             let bytes = crate::model_io::read(&dir.join(name)).unwrap();
             About::of(&tinygan_core::model::ModelFile::parse(&bytes).unwrap()).unwrap()

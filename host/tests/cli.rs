@@ -218,3 +218,60 @@ fn eval_n_zero_is_an_error_naming_the_minimum() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Outputs that cannot be written are found before any work: a run folder and a journal
+/// under a regular file (refused for root too) fail at once, naming the path, although
+/// the work (digits training, the ablation) would take minutes.
+#[test]
+fn unwritable_outputs_fail_before_any_work() {
+    let dir = scratch("unwritable");
+    std::fs::write(dir.join("file"), "").unwrap();
+    let under = |name: &str| dir.join("file").join(name).to_string_lossy().into_owned();
+    let run = under("run");
+    let journal = under("journal.jsonl");
+    let csv = under("samples.csv");
+    for (args, path) in [
+        (vec!["train", "--data", "digits", "--out", &run], &run),
+        (
+            vec![
+                "bench",
+                "tricks",
+                "--data",
+                "grid25",
+                "--seeds",
+                "1",
+                "--journal",
+                &journal,
+            ],
+            &journal,
+        ),
+        (
+            vec![
+                "bench", "tricks", "--data", "grid25", "--seeds", "1", "--json", &csv,
+            ],
+            &csv,
+        ),
+        (vec!["init", "--data", "ring8", "--out", &csv], &csv),
+        (
+            vec![
+                "generate",
+                "--model",
+                "/nonexistent.tgan",
+                "--n",
+                "1",
+                "--out",
+                &csv,
+            ],
+            &csv,
+        ),
+    ] {
+        let start = std::time::Instant::now();
+        let out = tinygan(&args);
+        let took = start.elapsed();
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains(path.as_str()), "{args:?}: {err}");
+        assert!(took.as_secs_f64() < 0.5, "{args:?} took {took:?}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
