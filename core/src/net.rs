@@ -42,6 +42,11 @@ pub trait Network: Params + Zero + Sized {
     type Acts<const B: usize>: Zero;
     /// Number of layers.
     const LAYERS: usize;
+    /// The layers' names (the struct's fields), in order.
+    const LAYER_NAMES: &'static [&'static str];
+
+    /// Layer `layer` described as data. Panics if `layer >= LAYERS`.
+    fn view(&self, layer: usize) -> crate::layers::LayerView<'_>;
 
     /// Inference forward pass; the output is [`Network::output`]`(acts)`.
     fn forward<const B: usize>(&self, x: &[Self::In; B], acts: &mut Self::Acts<B>);
@@ -188,6 +193,11 @@ macro_rules! network {
             type Out = $crate::network!(@last_out $($ty),+);
             type Acts<const B: usize> = $acts<B>;
             const LAYERS: usize = 0 $(+ $crate::network!(@one $field))+;
+            const LAYER_NAMES: &'static [&'static str] = &[$(stringify!($field)),+];
+
+            fn view(&self, layer: usize) -> $crate::layers::LayerView<'_> {
+                [$($crate::layers::View::view(&self.$field)),+][layer]
+            }
 
             fn forward<const B: usize>(&self, x: &[Self::In; B], acts: &mut $acts<B>) {
                 $crate::network!(@forward self, acts, x, [&], $crate::layers::Layer::forward, $($field),+);
@@ -366,6 +376,16 @@ mod tests {
         assert_eq!(Two::output(&acts), &y);
         assert_eq!(Two::layer_output(&acts, 0), crate::tensor::flat(&h));
         assert_eq!(Two::LAYERS, 2);
+        assert_eq!(Two::LAYER_NAMES, ["a", "b"]);
+        assert_eq!(
+            n.view(1),
+            crate::layers::LayerView::Dense {
+                w: crate::tensor::flat(&n.b.w),
+                b: &n.b.b,
+                inp: 4,
+                out: 2
+            }
+        );
         assert_eq!(Two::TENSORS, 4);
         assert_eq!(n.tensor(3), &n.b.b);
     }

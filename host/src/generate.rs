@@ -8,7 +8,7 @@ use tinygan_core::tensor::{Zero, flat_mut};
 use tinygan_core::{Network, Tensor};
 
 /// Samples generated per forward pass.
-const CHUNK: usize = 25;
+pub const CHUNK: usize = 25;
 
 /// `n` samples of `g` (inference mode), with `z` drawn from `rng`.
 pub fn generate<G: Network>(g: &G, rng: &mut Prng, n: usize) -> Vec<G::Out> {

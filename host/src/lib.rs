@@ -7,6 +7,7 @@
 //! - [`count`]: whole-number settings and their ranges, for flags and config keys alike;
 //! - [`fsutil`]: the one way an output is written, and the check before work starts;
 //! - [`run_folder`]: a run's output folder, replaced as one set;
+//! - [`quantize`]: post-training quantisation to int8, run by core's integer kernels;
 //! - [`vectors`]: the expected values of the firmware self-test.
 
 pub mod ablation;
@@ -22,6 +23,7 @@ pub mod model_io;
 pub mod multi;
 pub mod plot;
 pub mod presets;
+pub mod quantize;
 pub mod run;
 pub mod run_folder;
 pub mod train;

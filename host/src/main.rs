@@ -14,6 +14,8 @@ use tinygan::run_folder::RunFolder;
 
 /// Samples `generate` writes.
 const SAMPLES: Count = Count::new(1, u64::MAX);
+/// Samples the int8 calibration and error measurement run on.
+const QUANT_SAMPLES: Count = Count::new(1, 1_000_000);
 /// Calls per benchmark repetition.
 const CALLS: Count = Count::new(1, 1_000_000_000);
 /// Benchmark repetitions.
@@ -73,6 +75,13 @@ enum Command {
         /// Seed of the latent draws.
         #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = config::SEED.flag::<u64>())]
         seed: u64,
+        /// Run the generator quantised to int8 (in memory, as `tinygan quantize` does)
+        /// with the integer kernels a board runs.
+        #[arg(long)]
+        int8: bool,
+        /// Generated samples the int8 activation ranges are calibrated on.
+        #[arg(long, default_value_t = tinygan::quantize::DEFAULT_CALIBRATION as u64, value_parser = QUANT_SAMPLES.flag::<u64>())]
+        calib: u64,
     },
     /// Generate samples: one per row, in data units, comma-separated.
     Generate {
@@ -88,6 +97,29 @@ enum Command {
         /// Output CSV file (`-`: standard output).
         #[arg(long)]
         out: PathBuf,
+        /// Run the generator quantised to int8 (in memory, as `tinygan quantize` does)
+        /// with the integer kernels a board runs.
+        #[arg(long)]
+        int8: bool,
+        /// Generated samples the int8 activation ranges are calibrated on.
+        #[arg(long, default_value_t = tinygan::quantize::DEFAULT_CALIBRATION as u64, value_parser = QUANT_SAMPLES.flag::<u64>())]
+        calib: u64,
+    },
+    /// Quantise a generator to int8 and report its layers and its error against the f32
+    /// model on the same z, in data units.
+    Quantize {
+        /// Model file written by `tinygan train`.
+        #[arg(long)]
+        model: PathBuf,
+        /// Generated samples the activation ranges are calibrated on.
+        #[arg(long, default_value_t = tinygan::quantize::DEFAULT_CALIBRATION as u64, value_parser = QUANT_SAMPLES.flag::<u64>())]
+        calib: u64,
+        /// Samples the error is measured on.
+        #[arg(long, default_value_t = 2500, value_parser = QUANT_SAMPLES.flag::<u64>())]
+        n: u64,
+        /// Seed of the latent draws of the error measurement.
+        #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = config::SEED.flag::<u64>())]
+        seed: u64,
     },
     /// Benchmarks.
     #[command(subcommand)]
@@ -190,6 +222,15 @@ fn preflight_all<const N: usize>(outputs: [&Option<PathBuf>; N]) -> Result<()> {
         .try_for_each(|p| fsutil::preflight(p))
 }
 
+/// `n` samples of `g` in data units, from the f32 model or, with `int8 = Some(calib)`,
+/// from its int8 quantisation calibrated on `calib` samples.
+fn samples(g: &LoadedGenerator, int8: Option<u64>, n: usize, seed: u64) -> Result<Vec<Vec<f32>>> {
+    Ok(match int8 {
+        Some(calib) => g.quantize(calib as usize)?.sample(n, seed),
+        None => g.sample_data(n, seed),
+    })
+}
+
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Train {
@@ -218,13 +259,19 @@ fn run(cli: Cli) -> Result<()> {
             data,
             n,
             seed,
+            int8,
+            calib,
         } => {
             let g = LoadedGenerator::open(&model)?;
             let data = g
                 .data_set(data)
                 .with_context(|| model.display().to_string())?;
             let n = data.eval_counts().check("`--n`", n)? as usize;
-            let report = data.score(&g.sample(n, seed))?;
+            let mut rows = samples(&g, int8.then_some(calib), n, seed)?;
+            if let Some(s) = &g.scaling {
+                rows.iter_mut().for_each(|r| s.to_model(r));
+            }
+            let report = data.score(&rows)?;
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
         Command::Generate {
@@ -232,20 +279,42 @@ fn run(cli: Cli) -> Result<()> {
             n,
             seed,
             out,
+            int8,
+            calib,
         } => {
             fsutil::preflight(&out)?;
             let g = LoadedGenerator::open(&model)?;
             let mut csv = String::new();
-            for mut row in g.sample(n as usize, seed) {
-                if let Some(s) = &g.scaling {
-                    s.to_data(&mut row);
-                }
+            for row in samples(&g, int8.then_some(calib), n as usize, seed)? {
                 let cells: Vec<String> = row.iter().map(f32::to_string).collect();
                 csv += &cells.join(",");
                 csv.push('\n');
             }
             write_output(&out, csv.as_bytes())
                 .with_context(|| format!("cannot write samples to {}", out.display()))?;
+        }
+        Command::Quantize {
+            model,
+            calib,
+            n,
+            seed,
+        } => {
+            let g = LoadedGenerator::open(&model)?;
+            let q = g.quantize(calib as usize)?;
+            print!("{}", tinygan::quantize::report::layers(&q));
+            let n = n as usize;
+            let error =
+                tinygan::quantize::report::error(&g.sample_data(n, seed), &q.sample(n, seed));
+            println!(
+                "parameters: {} bytes as f32, {} bytes as int8",
+                4 * g.param_count(),
+                q.param_bytes()
+            );
+            println!(
+                "int8 against f32 on the same z ({} samples, seed {seed}, data units): \
+                 max abs error {:.6}, mean abs error {:.6}",
+                error.samples, error.max_abs, error.mean_abs
+            );
         }
         Command::Bench(Bench::Step { steps, reps, json }) => {
             preflight_all([&json])?;

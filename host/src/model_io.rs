@@ -83,12 +83,23 @@ pub struct OutputScaling {
 impl OutputScaling {
     /// Maps `y` (model units, row-major sample) to data units in place.
     pub fn to_data(&self, y: &mut [f32]) {
+        self.each(y, |v, offset, scale| offset + scale * v);
+    }
+
+    /// Maps `y` (data units, row-major sample) back to model units in place: the inverse
+    /// of [`OutputScaling::to_data`].
+    pub fn to_model(&self, y: &mut [f32]) {
+        self.each(y, |v, offset, scale| (v - offset) / scale);
+    }
+
+    /// `y[i] = f(y[i], offset[i mod n], scale[i mod n])`.
+    fn each(&self, y: &mut [f32], f: impl Fn(f32, f32, f32) -> f32) {
         let n = self.offset.len().min(self.scale.len());
         if n == 0 {
             return;
         }
         for (i, v) in y.iter_mut().enumerate() {
-            *v = self.offset[i % n] + self.scale[i % n] * *v;
+            *v = f(*v, self.offset[i % n], self.scale[i % n]);
         }
     }
 }

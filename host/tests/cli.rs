@@ -275,3 +275,62 @@ fn unwritable_outputs_fail_before_any_work() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// CSV rows as numbers.
+fn csv_rows(out: &Output) -> Vec<Vec<f32>> {
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    csv.lines()
+        .map(|r| r.split(',').map(|c| c.parse().unwrap()).collect())
+        .collect()
+}
+
+/// `--int8` runs the quantised model: `generate` gives rows of the same shape within a few
+/// output codes of the f32 model's on the same z (ring8's data scale is about 1.4, so a
+/// tanh code is about 0.011), `eval` scores it, and `quantize` prints its layers and the
+/// error report.
+#[test]
+fn int8_generate_eval_and_quantize() {
+    let dir = scratch("int8");
+    let model = one_step_model(&dir.join("run"));
+    let m = model.to_str().unwrap();
+    let f32_rows = csv_rows(&tinygan(&[
+        "generate", "--model", m, "--n", "20", "--out", "-",
+    ]));
+    let int8_rows = csv_rows(&tinygan(&[
+        "generate", "--model", m, "--n", "20", "--out", "-", "--int8", "--calib", "200",
+    ]));
+    assert_eq!(int8_rows.len(), 20);
+    for (a, b) in f32_rows.iter().zip(&int8_rows) {
+        assert_eq!(a.len(), b.len());
+        for (p, q) in a.iter().zip(b) {
+            assert!((p - q).abs() < 0.1, "{a:?} vs {b:?}");
+        }
+    }
+    assert_ne!(f32_rows, int8_rows, "the int8 path rounds");
+    let eval = tinygan(&["eval", "--model", m, "--n", "100", "--int8"]);
+    assert!(eval.status.success(), "{}", text(&eval.stderr));
+    assert!(
+        text(&eval.stdout).contains("\"modes\""),
+        "{}",
+        text(&eval.stdout)
+    );
+    let report = tinygan(&["quantize", "--model", m, "--n", "100"]);
+    assert!(report.status.success(), "{}", text(&report.stderr));
+    let report = text(&report.stdout);
+    for line in [
+        "fc1+a1",
+        "tanh",
+        "int8 against f32 on the same z (100 samples",
+    ] {
+        assert!(report.contains(line), "{report}");
+    }
+    let bad = tinygan(&["quantize", "--model", m, "--calib", "0"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains("`--calib` = 0 is out of range"),
+        "{}",
+        text(&bad.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

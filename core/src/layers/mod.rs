@@ -33,6 +33,7 @@ mod flatten;
 mod minibatch_discrimination;
 mod pack;
 mod pixel_shuffle;
+mod view;
 mod virtual_batch_norm;
 mod weight_bias;
 
@@ -46,6 +47,7 @@ pub use flatten::{Flatten, Unflatten};
 pub use minibatch_discrimination::MinibatchDiscrimination;
 pub use pack::Pack;
 pub use pixel_shuffle::{PixelShuffle, PixelUnshuffle};
+pub use view::{LayerView, View};
 pub use virtual_batch_norm::{VirtualBatchNorm, VirtualBatchNorm1d, VirtualBatchNorm2d};
 
 use crate::params::Params;

@@ -11,6 +11,8 @@ use super::mixture::{
 use crate::dataset::Dataset;
 use crate::generate::{generate, rows};
 use crate::model_io::{About, Kind, OutputScaling, load_into, read};
+use crate::quantize::int8::Int8Generator;
+use crate::quantize::quantize;
 use anyhow::{Context, Result, bail};
 use std::path::Path;
 use tinygan_core::Network;
@@ -48,6 +50,21 @@ pub enum AnyGenerator {
     DigitsVbn(Box<DigitsGVbn>),
     /// Wide digits generator.
     DigitsWide(Box<DigitsGWide>),
+}
+
+/// Evaluates `$body` with `$g` bound to the boxed network of `$net`, whichever preset.
+macro_rules! with_net {
+    ($net:expr, $g:ident => $body:expr) => {
+        match $net {
+            AnyGenerator::Mix($g) => $body,
+            AnyGenerator::MixBn($g) => $body,
+            AnyGenerator::MixVbn($g) => $body,
+            AnyGenerator::Digits($g) => $body,
+            AnyGenerator::DigitsBn($g) => $body,
+            AnyGenerator::DigitsVbn($g) => $body,
+            AnyGenerator::DigitsWide($g) => $body,
+        }
+    };
 }
 
 /// A generator loaded from a file, with the map of its output to data units and the data
@@ -136,19 +153,36 @@ impl LoadedGenerator {
         }
     }
 
+    /// The generator quantised to int8, calibrated on `calibration` generated samples
+    /// ([`crate::quantize`]).
+    pub fn quantize(&self, calibration: usize) -> Result<Int8Generator> {
+        let s = self.scaling.as_ref();
+        with_net!(&self.net, g => quantize(&**g, s, calibration))
+    }
+
+    /// Parameters and buffers of the f32 network (what its file stores).
+    pub fn param_count(&self) -> usize {
+        fn count<G: Network>(g: &G) -> usize {
+            let buffers: usize = (0..G::BUFFERS).map(|i| g.buffer(i).len()).sum();
+            tinygan_core::params::count(g) + buffers
+        }
+        with_net!(&self.net, g => count(&**g))
+    }
+
+    /// `n` samples in data units, one row each, `z` drawn from `Prng::new(seed)`.
+    pub fn sample_data(&self, n: usize, seed: u64) -> Vec<Vec<f32>> {
+        let mut rows = self.sample(n, seed);
+        if let Some(s) = &self.scaling {
+            rows.iter_mut().for_each(|r| s.to_data(r));
+        }
+        rows
+    }
+
     /// `n` samples in model units (map them with [`LoadedGenerator::scaling`] for data
     /// units), one row each, `z` drawn from `Prng::new(seed)`.
     pub fn sample(&self, n: usize, seed: u64) -> Vec<Vec<f32>> {
         let mut rng = Prng::new(seed);
-        match &self.net {
-            AnyGenerator::Mix(g) => rows(&generate(&**g, &mut rng, n)),
-            AnyGenerator::MixBn(g) => rows(&generate(&**g, &mut rng, n)),
-            AnyGenerator::MixVbn(g) => rows(&generate(&**g, &mut rng, n)),
-            AnyGenerator::Digits(g) => rows(&generate(&**g, &mut rng, n)),
-            AnyGenerator::DigitsBn(g) => rows(&generate(&**g, &mut rng, n)),
-            AnyGenerator::DigitsVbn(g) => rows(&generate(&**g, &mut rng, n)),
-            AnyGenerator::DigitsWide(g) => rows(&generate(&**g, &mut rng, n)),
-        }
+        with_net!(&self.net, g => rows(&generate(&**g, &mut rng, n)))
     }
 }
 

@@ -1,0 +1,187 @@
+//! The quantiser against the f32 networks it comes from.
+
+use super::fold::{Linear, Op, stages};
+use super::{DEFAULT_CALIBRATION, quantize};
+use crate::generate::{generate, rows};
+use crate::model_io::OutputScaling;
+use crate::presets::digits::{DigitsG, DigitsGBn, DigitsGVbn, DigitsGWide};
+use crate::presets::mixture::{MixDMbd, MixG, MixGBn, MixGVbn};
+use crate::quantize::report::error;
+use tinygan_core::layers::{BatchNorm1d, Dense, Layer, Relu, VirtualBatchNorm1d};
+use tinygan_core::params::TensorKind;
+use tinygan_core::rng::{Prng, fill_gaussian, gaussian, uniform};
+use tinygan_core::tensor::flat_mut;
+use tinygan_core::{Network, Zero, init};
+
+/// [`random`] weights, then normalisation statistics of the network's own activations:
+/// 30 training-mode passes over batches of 32 fresh `z` (batch norm's running statistics
+/// move to the batches', virtual batch norm records its reference batch's).
+fn realistic<G: Network>(seed: u64) -> Box<G> {
+    let mut g = random::<G>(seed);
+    let mut rng = Prng::new(seed + 1);
+    let mut z = Box::new([G::In::ZERO; 32]);
+    let mut acts = Box::new(G::Acts::<32>::ZERO);
+    for _ in 0..30 {
+        fill_gaussian(&mut rng, flat_mut(&mut z[..]));
+        g.forward_train(&z, &mut acts);
+    }
+    g
+}
+
+/// Kaiming weights, biases `N(0, 0.1²)`, gains `1 + N(0, 0.1²)`, and normalisation
+/// statistics: means `N(0, 0.3²)`, variances uniform in [0.5, 2].
+fn random<N: Network>(seed: u64) -> Box<N> {
+    let mut rng = Prng::new(seed);
+    let mut n = Box::new(N::ZERO);
+    init::kaiming_normal(&mut *n, &mut rng, 0.0);
+    for t in 0..N::TENSORS {
+        let kind = n.tensor_kind(t);
+        for v in n.tensor_mut(t) {
+            match kind {
+                TensorKind::Bias => *v = 0.1 * gaussian(&mut rng),
+                TensorKind::Gain => *v = 1.0 + 0.1 * gaussian(&mut rng),
+                TensorKind::Weight { .. } => {}
+            }
+        }
+    }
+    for b in 0..N::BUFFERS {
+        let variance = n.buffer_init(b) == 1.0;
+        for v in n.buffer_mut(b) {
+            *v = if variance {
+                0.5 + 1.5 * uniform(&mut rng)
+            } else {
+                0.3 * gaussian(&mut rng)
+            };
+        }
+    }
+    n
+}
+
+tinygan_core::network! {
+    /// Dense, batch norm, ReLU.
+    struct DenseBn, acts DenseBnActs {
+        fc: Dense<6, 5>,
+        bn: BatchNorm1d<5>,
+        relu: Relu<[f32; 5]>,
+    }
+}
+
+tinygan_core::network! {
+    /// Dense, virtual batch norm (reference of 4).
+    struct DenseVbn, acts DenseVbnActs {
+        fc: Dense<6, 5>,
+        bn: VirtualBatchNorm1d<5, 4>,
+    }
+}
+
+/// `W x + b` of a folded dense stage.
+fn folded_dense(op: &Op, x: &[f32]) -> Vec<f32> {
+    let Op::Linear {
+        kind: Linear::Dense { inp, .. },
+        w,
+        b,
+        ..
+    } = op
+    else {
+        panic!("not a dense stage: {op:?}")
+    };
+    w.chunks(*inp)
+        .zip(b)
+        .map(|(row, bo)| bo + row.iter().zip(x).map(|(p, q)| p * q).sum::<f32>())
+        .collect()
+}
+
+/// Batch norm folded into the dense layer before it gives that pair's inference output,
+/// and the ReLU after it fuses into the same stage.
+#[test]
+fn batch_norm_folds_into_the_dense_layer() {
+    let net = random::<DenseBn>(1);
+    let st = stages(&*net).unwrap();
+    assert_eq!(st.len(), 1);
+    assert_eq!(st[0].name, "fc+bn+relu");
+    assert!(matches!(st[0].op, Op::Linear { relu: true, .. }));
+    let x = [[0.3, -1.0, 0.5, 2.0, -0.2, 0.9]];
+    let mut acts = DenseBnActs::<1>::ZERO;
+    net.forward(&x, &mut acts);
+    for (p, q) in folded_dense(&st[0].op, &x[0]).iter().zip(&acts.bn[0]) {
+        assert!((p - q).abs() < 1e-5, "{p} vs {q}");
+    }
+}
+
+/// Virtual batch norm folds as its linearisation at the reference mean, so it is exact
+/// for a sample whose pre-norm values equal the reference mean: set the reference mean
+/// to the dense output of `x`.
+#[test]
+fn virtual_batch_norm_folds_exactly_at_the_reference_mean() {
+    let mut net = random::<DenseVbn>(2);
+    let x = [[0.3, -1.0, 0.5, 2.0, -0.2, 0.9]];
+    let mut h = [[0.0; 5]];
+    net.fc.forward(&x, &mut h);
+    net.bn.ref_mean = h[0];
+    let st = stages(&*net).unwrap();
+    let mut acts = DenseVbnActs::<1>::ZERO;
+    net.forward(&x, &mut acts);
+    for (p, q) in folded_dense(&st[0].op, &x[0]).iter().zip(&acts.bn[0]) {
+        assert!((p - q).abs() < 1e-5, "{p} vs {q}");
+    }
+}
+
+/// Errors name the layer: minibatch discrimination has no int8 form, and a batch norm
+/// with no layer before it cannot be folded.
+#[test]
+fn layers_without_an_int8_form_are_named_errors() {
+    let e = quantize(&*random::<MixDMbd>(3), None, 10).unwrap_err();
+    assert!(
+        format!("{e:#}").contains("layer `mbd` (MinibatchDiscrimination)"),
+        "{e:#}"
+    );
+    tinygan_core::network! {
+        /// Batch norm first.
+        struct BnFirst, acts BnFirstActs {
+            bn: BatchNorm1d<4>,
+            fc: Dense<4, 2>,
+        }
+    }
+    let e = quantize(&*random::<BnFirst>(3), None, 10).unwrap_err();
+    assert!(
+        format!("{e:#}").contains("layer `bn` (batch norm)"),
+        "{e:#}"
+    );
+    let e = quantize(&*random::<MixG>(3), None, 0).unwrap_err();
+    assert!(format!("{e:#}").contains("at least 1 sample"), "{e:#}");
+}
+
+/// Every preset generator quantises, and on 500 fresh `z` its int8 outputs (data units,
+/// here a scale of 2 and an offset of 1, so one tanh output code is 2/128) stay close to
+/// the f32 model's: a mean error under 3 codes and a largest under 24 (activations beyond
+/// the calibrated range clip). With virtual batch norm, whose fold is a linearisation
+/// (see [`super::fold`]) that is off by up to a seventh at 3σ from the reference mean in
+/// each normalised layer, only the mean error is bounded, by 12 codes. A wrong fold,
+/// channel order or zero point moves outputs by a sizeable part of their range (tens of
+/// codes on average).
+#[test]
+fn every_preset_generator_quantises_close_to_f32() {
+    fn check<G: Network>(name: &str, mean_codes: f64, max_codes: f64) {
+        let g = realistic::<G>(4);
+        let scaling = OutputScaling {
+            offset: vec![1.0],
+            scale: vec![2.0],
+        };
+        let q = quantize(&*g, Some(&scaling), DEFAULT_CALIBRATION).unwrap();
+        let mut reference = rows(&generate(&*g, &mut Prng::new(9), 500));
+        reference.iter_mut().for_each(|r| scaling.to_data(r));
+        let e = error(&reference, &q.sample(500, 9));
+        let code = 2.0 / 128.0;
+        assert!(
+            e.mean_abs < mean_codes * code && e.max_abs < max_codes * code,
+            "{name}: {e:?}"
+        );
+    }
+    check::<MixG>("MixG", 3.0, 24.0);
+    check::<MixGBn>("MixGBn", 3.0, 24.0);
+    check::<MixGVbn>("MixGVbn", 12.0, f64::INFINITY);
+    check::<DigitsG>("DigitsG", 3.0, 24.0);
+    check::<DigitsGBn>("DigitsGBn", 3.0, 24.0);
+    check::<DigitsGVbn>("DigitsGVbn", 12.0, f64::INFINITY);
+    check::<DigitsGWide>("DigitsGWide", 3.0, 24.0);
+}
