@@ -391,4 +391,20 @@ mod tests {
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    /// A digits generator after one iteration draws noise-like images: it covers almost no
+    /// class (under the previous rule, a tenth of the fair share by argmax, it covered 10).
+    #[test]
+    fn one_iteration_digits_generator_covers_almost_no_class() {
+        let config = TrainConfig {
+            steps: 1,
+            seed: 0,
+            ..Dataset::Digits.preset()
+        };
+        let outcome = run(Dataset::Digits, &config, None).unwrap();
+        let EvalReport::Digits(m) = Dataset::Digits.score(&outcome.samples[..449]).unwrap() else {
+            panic!("digits are scored as digits");
+        };
+        assert!(m.classes_covered <= 2, "{m:?}");
+    }
 }
