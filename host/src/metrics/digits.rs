@@ -124,14 +124,20 @@ pub const COVER_DIVISOR: usize = 4 * CLASSES;
 /// assigned to `c` (the argmax of `p(y|x)`, the first on ties) with `p(c|x) ≥`
 /// [`COVER_CONFIDENCE`]: 12 of 449, 63 of 2,500.
 pub fn classes_covered(probs: &[[f64; CLASSES]]) -> usize {
+    classes_covered_at(probs, COVER_CONFIDENCE, COVER_DIVISOR)
+}
+
+/// [`classes_covered`] with another confidence and share `1 / divisor` (the previous
+/// rule, every argmax and a tenth of the fair share, is `(0.0, 100)`).
+pub fn classes_covered_at(probs: &[[f64; CLASSES]], confidence: f64, divisor: usize) -> usize {
     let mut counts = [0usize; CLASSES];
     for p in probs {
         let c = (0..CLASSES).fold(0, |best, k| if p[k] > p[best] { k } else { best });
-        if p[c] >= COVER_CONFIDENCE {
+        if p[c] >= confidence {
             counts[c] += 1;
         }
     }
-    let min = probs.len().div_ceil(COVER_DIVISOR).max(1);
+    let min = probs.len().div_ceil(divisor).max(1);
     counts.iter().filter(|&&c| c >= min).count()
 }
 
