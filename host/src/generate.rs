@@ -1,35 +1,62 @@
-//! Drawing samples from a trained generator.
+//! Drawing samples from a trained generator, as a stream.
 //!
 //! `z` for sample `i` is the next `Z` Gaussian values from `Prng::new(seed)`, drawn per
 //! sample with [`fill_gaussian`] — the same stream a device draws for the same seed.
+//! Samples are computed [`CHUNK`] per forward pass, so a stream holds one chunk however
+//! many samples are taken from it.
 
 use tinygan_core::rng::{Prng, fill_gaussian};
-use tinygan_core::tensor::{Zero, flat_mut};
+use tinygan_core::tensor::{Zero, flat, flat_mut};
 use tinygan_core::{Network, Tensor};
 
 /// Samples generated per forward pass.
 pub const CHUNK: usize = 25;
 
-/// `n` samples of `g` (inference mode), with `z` drawn from `rng`.
-pub fn generate<G: Network>(g: &G, rng: &mut Prng, n: usize) -> Vec<G::Out> {
-    let mut out = Vec::with_capacity(n);
-    let mut z = Box::new([G::In::ZERO; CHUNK]);
-    let mut acts = Box::new(G::Acts::<CHUNK>::ZERO);
-    while out.len() < n {
-        for zi in z.iter_mut() {
-            fill_gaussian(rng, flat_mut(std::slice::from_mut(zi)));
-        }
-        g.forward(&z, &mut acts);
-        let take = CHUNK.min(n - out.len());
-        out.extend_from_slice(&G::output(&acts)[..take]);
-    }
-    out
+/// The endless stream of samples of `g` (inference mode), `z` drawn from `rng`.
+pub struct Samples<'g, G: Network> {
+    g: &'g G,
+    rng: Prng,
+    z: Box<[G::In; CHUNK]>,
+    acts: Box<G::Acts<CHUNK>>,
+    /// Index in the current chunk of the next sample (`CHUNK`: none computed yet).
+    next: usize,
 }
 
-/// The samples as rows of `f32` (a sample's values in row-major order).
-pub fn rows<T: Tensor>(samples: &[T]) -> Vec<Vec<f32>> {
-    samples
-        .iter()
-        .map(|s| tinygan_core::tensor::flat(std::slice::from_ref(s)).to_vec())
-        .collect()
+impl<'g, G: Network> Samples<'g, G> {
+    /// The stream of `g` with `z` drawn from `rng`.
+    pub fn new(g: &'g G, rng: Prng) -> Self {
+        Self {
+            g,
+            rng,
+            z: Box::new([G::In::ZERO; CHUNK]),
+            acts: Box::new(G::Acts::<CHUNK>::ZERO),
+            next: CHUNK,
+        }
+    }
+}
+
+impl<G: Network> Iterator for Samples<'_, G> {
+    type Item = G::Out;
+
+    fn next(&mut self) -> Option<G::Out> {
+        if self.next == CHUNK {
+            for zi in self.z.iter_mut() {
+                fill_gaussian(&mut self.rng, flat_mut(std::slice::from_mut(zi)));
+            }
+            self.g.forward(&self.z, &mut self.acts);
+            self.next = 0;
+        }
+        self.next += 1;
+        Some(G::output(&self.acts)[self.next - 1])
+    }
+}
+
+/// A sample as a row of `f32` (its values in row-major order).
+pub fn row<T: Tensor>(sample: &T) -> Vec<f32> {
+    flat(std::slice::from_ref(sample)).to_vec()
+}
+
+/// The stream of `g`'s samples as rows, `z` drawn from `Prng::new(seed)`.
+pub fn sample_rows<G: Network>(g: &G, seed: u64) -> impl Iterator<Item = Vec<f32>> + '_ {
+    Samples::new(g, Prng::new(seed)).map(|s| row(&s))
 }

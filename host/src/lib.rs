@@ -8,6 +8,7 @@
 //! - [`fsutil`]: the one way an output is written, and the check before work starts;
 //! - [`run_folder`]: a run's output folder, replaced as one set;
 //! - [`quantize`]: post-training quantisation to int8, run by core's integer kernels;
+//! - [`sampler`]: what `eval` and `generate` draw from: a model file or a run's mixture;
 //! - [`vectors`]: the expected values of the firmware self-test.
 
 pub mod ablation;
@@ -26,5 +27,6 @@ pub mod presets;
 pub mod quantize;
 pub mod run;
 pub mod run_folder;
+pub mod sampler;
 pub mod train;
 pub mod vectors;

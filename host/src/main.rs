@@ -8,9 +8,10 @@ use tinygan::bench;
 use tinygan::config;
 use tinygan::count::{Count, Flag};
 use tinygan::dataset::Dataset;
-use tinygan::fsutil::{self, write_output};
+use tinygan::fsutil::{self, Output, write_output};
 use tinygan::presets::registry::LoadedGenerator;
 use tinygan::run_folder::RunFolder;
+use tinygan::sampler::Sampler;
 
 /// Samples `generate` writes.
 const SAMPLES: Count = Count::new(1, u64::MAX);
@@ -60,7 +61,8 @@ enum Command {
     },
     /// Score a generator: prints JSON metrics.
     Eval {
-        /// Model file written by `tinygan train`.
+        /// Model file written by `tinygan train`, or a run folder: its mixture for a
+        /// multiple-GAN run, else its model.tgan.
         #[arg(long)]
         model: PathBuf,
         /// Data set the metrics refer to: ring8, grid25 or digits (default: the one the
@@ -85,7 +87,8 @@ enum Command {
     },
     /// Generate samples: one per row, in data units, comma-separated.
     Generate {
-        /// Model file written by `tinygan train`.
+        /// Model file written by `tinygan train`, or a run folder: its mixture for a
+        /// multiple-GAN run, else its model.tgan.
         #[arg(long)]
         model: PathBuf,
         /// Number of samples.
@@ -214,21 +217,25 @@ fn show_table(table: &str, json: Option<&std::path::Path>) {
     }
 }
 
+/// The generator or run folder `--model` names, with its note printed; with `int8 =
+/// Some(calib)`, quantised to int8 calibrated on `calib` samples.
+fn open_model(path: &std::path::Path, int8: Option<u64>) -> Result<Sampler> {
+    let mut s = Sampler::open(path)?;
+    if let Some(calib) = int8 {
+        s.quantize(calib as usize)?;
+    }
+    if let Some(note) = &s.note {
+        eprintln!("{note}");
+    }
+    Ok(s)
+}
+
 /// [`fsutil::preflight`] of each output that is given.
 fn preflight_all<const N: usize>(outputs: [&Option<PathBuf>; N]) -> Result<()> {
     outputs
         .into_iter()
         .flatten()
         .try_for_each(|p| fsutil::preflight(p))
-}
-
-/// `n` samples of `g` in data units, from the f32 model or, with `int8 = Some(calib)`,
-/// from its int8 quantisation calibrated on `calib` samples.
-fn samples(g: &LoadedGenerator, int8: Option<u64>, n: usize, seed: u64) -> Result<Vec<Vec<f32>>> {
-    Ok(match int8 {
-        Some(calib) => g.quantize(calib as usize)?.sample(n, seed),
-        None => g.sample_data(n, seed),
-    })
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -262,13 +269,13 @@ fn run(cli: Cli) -> Result<()> {
             int8,
             calib,
         } => {
-            let g = LoadedGenerator::open(&model)?;
+            let g = open_model(&model, int8.then_some(calib))?;
             let data = g
                 .data_set(data)
                 .with_context(|| model.display().to_string())?;
             let n = data.eval_counts().check("`--n`", n)? as usize;
-            let mut rows = samples(&g, int8.then_some(calib), n, seed)?;
-            if let Some(s) = &g.scaling {
+            let mut rows: Vec<Vec<f32>> = g.rows(seed).take(n).collect();
+            if let Some(s) = g.scaling() {
                 rows.iter_mut().for_each(|r| s.to_model(r));
             }
             let report = data.score(&rows)?;
@@ -283,15 +290,19 @@ fn run(cli: Cli) -> Result<()> {
             calib,
         } => {
             fsutil::preflight(&out)?;
-            let g = LoadedGenerator::open(&model)?;
-            let mut csv = String::new();
-            for row in samples(&g, int8.then_some(calib), n as usize, seed)? {
-                let cells: Vec<String> = row.iter().map(f32::to_string).collect();
-                csv += &cells.join(",");
-                csv.push('\n');
+            let g = open_model(&model, int8.then_some(calib))?;
+            let n = usize::try_from(n).context("--n does not fit this machine's address size")?;
+            let mut csv = Output::create(&out)?;
+            let mut line = String::new();
+            for row in g.rows(seed).take(n) {
+                line.clear();
+                for (i, v) in row.iter().enumerate() {
+                    let sep = if i + 1 == row.len() { '\n' } else { ',' };
+                    line += &format!("{v}{sep}");
+                }
+                csv.put(line.as_bytes())?;
             }
-            write_output(&out, csv.as_bytes())
-                .with_context(|| format!("cannot write samples to {}", out.display()))?;
+            csv.finish()?;
         }
         Command::Quantize {
             model,

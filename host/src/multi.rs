@@ -9,6 +9,7 @@
 use crate::dataset::Dataset;
 use anyhow::{Result, ensure};
 use tinygan_core::gan::ModeAssign;
+use tinygan_core::gan::mixture::pick_weighted;
 use tinygan_core::rng::Prng;
 
 /// Most generators in a mixture.
@@ -44,23 +45,27 @@ impl Mixture {
     pub fn weights(&self, k: usize) -> Vec<u32> {
         self.assign.weights()[..k].to_vec()
     }
+}
 
-    /// `n` samples of the mixture: sample `i` comes from the generator [`ModeAssign::pick`]
-    /// draws with `Prng::new(seed)`, taking that generator's samples in order. Falls back
-    /// to generator 0 when no generator owns a mode.
-    pub fn sample(&self, per_generator: &[Vec<Vec<f32>>], n: usize, seed: u64) -> Vec<Vec<f32>> {
-        let mut rng = Prng::new(seed);
-        let mut next = vec![0usize; per_generator.len()];
-        (0..n)
-            .map(|_| {
-                let k = self.assign.pick(&mut rng).unwrap_or(0);
-                let s = &per_generator[k];
-                let row = s[next[k] % s.len()].clone();
-                next[k] += 1;
-                row
-            })
-            .collect()
-    }
+/// Seed of generator `k` of a multiple-GAN run trained (or sampled) with `seed`.
+pub fn generator_seed(seed: u64, k: usize) -> u64 {
+    seed.wrapping_add(k as u64 * 1_000_003)
+}
+
+/// The samples of a mixture: sample `i` comes from the generator that
+/// [`pick_weighted`] draws from `weights` with `Prng::new(seed)` (generator 0 when every
+/// weight is 0), the next row of that generator's stream in `sources`. Ends when a picked
+/// stream ends.
+pub fn mixture_rows<'a>(
+    weights: Vec<u32>,
+    mut sources: Vec<Box<dyn Iterator<Item = Vec<f32>> + 'a>>,
+    seed: u64,
+) -> impl Iterator<Item = Vec<f32>> + 'a {
+    let mut rng = Prng::new(seed);
+    std::iter::from_fn(move || {
+        let k = pick_weighted(&weights, &mut rng).unwrap_or(0);
+        sources[k].next()
+    })
 }
 
 #[cfg(test)]
@@ -79,7 +84,11 @@ mod tests {
         let gens = vec![at(means[0]), at(means[3])];
         let mix = Mixture::fit(Dataset::Ring8, &gens).unwrap();
         assert_eq!(mix.weights(2), vec![1, 1]);
-        let samples = mix.sample(&gens, 400, 1);
+        let sources = gens
+            .iter()
+            .map(|g| Box::new(g.clone().into_iter().cycle()) as Box<dyn Iterator<Item = _>>)
+            .collect();
+        let samples: Vec<_> = mixture_rows(mix.weights(2), sources, 1).take(400).collect();
         let crate::metrics::EvalReport::Modes(m) = Dataset::Ring8.score(&samples).unwrap() else {
             panic!("ring8 gives mode scores")
         };

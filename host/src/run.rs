@@ -14,10 +14,10 @@ use crate::data::digits::Digits;
 use crate::data::{Toy, index_below};
 use crate::dataset::Dataset;
 use crate::fsutil::write_output;
-use crate::generate::{generate, rows};
+use crate::generate::sample_rows;
 use crate::metrics::EvalReport;
 use crate::model_io::{About, Kind, OutputScaling, save};
-use crate::multi::Mixture;
+use crate::multi::{Mixture, generator_seed, mixture_rows};
 use crate::presets::{digits, mixture};
 use crate::run_folder::RunFolder;
 use crate::train::{Discriminator, Generator, train};
@@ -163,11 +163,6 @@ fn run_digits(data: Dataset, config: &TrainConfig, out: Option<&mut RunFolder>) 
     )
 }
 
-/// Seed of generator `k` of a multiple-GAN run.
-fn generator_seed(seed: u64, k: usize) -> u64 {
-    seed.wrapping_add(k as u64 * 1_000_003)
-}
-
 fn fit<G, D, const B: usize, const CAP: usize>(
     data: Dataset,
     config: &TrainConfig,
@@ -198,22 +193,30 @@ where
         }
         generators.push(trained.generator);
     }
-    let per_generator: Vec<_> = generators
+    let per_generator: Vec<Vec<Vec<f32>>> = generators
         .iter()
         .enumerate()
         .map(|(i, g)| {
             let seed = generator_seed(config.seed, i);
-            rows(&generate(&**g, &mut Prng::new(seed), EVAL_N))
+            sample_rows(&**g, seed).take(EVAL_N).collect()
         })
         .collect();
     let (samples, weights) = if k == 1 {
         (per_generator[0].clone(), vec![1])
     } else {
-        let mix = Mixture::fit(data, &per_generator)?;
-        (
-            mix.sample(&per_generator, EVAL_N, config.seed),
-            mix.weights(k),
-        )
+        let weights = Mixture::fit(data, &per_generator)?.weights(k);
+        let sources = generators
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                Box::new(sample_rows(&**g, generator_seed(config.seed, i)))
+                    as Box<dyn Iterator<Item = _>>
+            })
+            .collect();
+        let samples = mixture_rows(weights.clone(), sources, config.seed)
+            .take(EVAL_N)
+            .collect();
+        (samples, weights)
     };
     let metrics = data.score(&samples)?;
     if let Some(dir) = out {

@@ -334,3 +334,107 @@ fn int8_generate_eval_and_quantize() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `generate` streams: with its address space limited to 50 MB, 2,000,000 rows go to
+/// /dev/null (held in memory, the rows alone would take about 110 MB: a 24-byte `Vec`
+/// and a 32-byte allocation each, and their CSV text 40 MB more); and the first rows of a
+/// long run are those of a short one.
+#[test]
+fn generate_large_n_streams_in_bounded_memory() {
+    let dir = scratch("generate-large");
+    let model = one_step_model(&dir.join("run"));
+    let model = model.to_str().unwrap();
+    let bin = env!("CARGO_BIN_EXE_tinygan");
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 50000 && exec {bin} generate --model {model} --n 2000000 --out /dev/null"
+        ))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let short = tinygan(&["generate", "--model", model, "--n", "30", "--out", "-"]);
+    let long = tinygan(&["generate", "--model", model, "--n", "60", "--out", "-"]);
+    assert!(text(&long.stdout).starts_with(&text(&short.stdout)));
+    assert_eq!(text(&long.stdout).lines().count(), 60);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `eval --n` beyond what can be scored in memory is an error up front, exit 1.
+#[test]
+fn eval_n_beyond_what_can_be_scored_is_an_error() {
+    let dir = scratch("eval-large");
+    let model = one_step_model(&dir.join("run"));
+    let out = tinygan(&[
+        "eval",
+        "--model",
+        model.to_str().unwrap(),
+        "--n",
+        "10000000000",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        "error: `--n` = 10000000000 is out of range: allowed 8 to 1000000\n"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `eval --model DIR` of a multiple-GAN run scores the mixture `mixture.json` describes:
+/// at the training seed and 2,500 samples, exactly the metrics of `metrics.json`;
+/// `DIR/model.tgan` alone is one generator, and says so.
+#[test]
+fn eval_of_a_multiple_gan_run_folder_uses_its_mixture() {
+    let dir = scratch("mixture-run");
+    let config = dir.join("three.toml");
+    std::fs::write(&config, "generators = 3\nseed = 5\n").unwrap();
+    let run = dir.join("run");
+    let trained = tinygan(&[
+        "train",
+        "--data",
+        "ring8",
+        "--steps",
+        "5",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    assert!(trained.status.success(), "{}", text(&trained.stderr));
+    let json = |bytes: &[u8]| serde_json::from_slice::<serde_json::Value>(bytes).unwrap();
+    let mixture = json(&std::fs::read(run.join("mixture.json")).unwrap());
+    let kept = mixture["weights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w.as_u64() != Some(0))
+        .count();
+    assert!(
+        kept >= 2,
+        "the test needs a mixture of two or more: {mixture}"
+    );
+    let metrics = json(&std::fs::read(run.join("metrics.json")).unwrap());
+    let eval = |model: &Path| {
+        tinygan(&[
+            "eval",
+            "--model",
+            model.to_str().unwrap(),
+            "--seed",
+            "5",
+            "--n",
+            "2500",
+        ])
+    };
+    let of_run = eval(&run);
+    assert!(of_run.status.success(), "{}", text(&of_run.stderr));
+    assert_eq!(json(&of_run.stdout), metrics);
+    let of_one = eval(&run.join("model.tgan"));
+    assert!(of_one.status.success(), "{}", text(&of_one.stderr));
+    assert_ne!(json(&of_one.stdout), metrics);
+    assert!(
+        text(&of_one.stderr).contains("pass --model"),
+        "{}",
+        text(&of_one.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

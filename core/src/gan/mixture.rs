@@ -68,20 +68,27 @@ impl<const K: usize, const M: usize> ModeAssign<K, M> {
     /// Picks a generator with probability proportional to its weight; `None` if no
     /// generator is kept.
     pub fn pick<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<usize> {
-        let total: u64 = self.weight.iter().map(|&w| w as u64).sum();
-        if total == 0 {
-            return None;
-        }
-        // An integer uniform in 0..total by multiply-shift, then the cumulative weights.
-        let mut u = (rng.next_u32() as u64 * total) >> 32;
-        for (k, &w) in self.weight.iter().enumerate() {
-            if u < w as u64 {
-                return Some(k);
-            }
-            u -= w as u64;
-        }
-        unreachable!("u < total")
+        pick_weighted(&self.weight, rng)
     }
+}
+
+/// Picks index `k` with probability `weights[k] / Σ weights`: an integer `u` uniform in
+/// `0..Σ weights` by multiply-shift of one `u32` draw, then the first `k` whose cumulative
+/// weight exceeds `u`. `None` if every weight is 0. The rule of [`ModeAssign::pick`], for a
+/// mixture whose weights were saved.
+pub fn pick_weighted<R: Rng + ?Sized>(weights: &[u32], rng: &mut R) -> Option<usize> {
+    let total: u64 = weights.iter().map(|&w| w as u64).sum();
+    if total == 0 {
+        return None;
+    }
+    let mut u = (rng.next_u32() as u64 * total) >> 32;
+    for (k, &w) in weights.iter().enumerate() {
+        if u < w as u64 {
+            return Some(k);
+        }
+        u -= w as u64;
+    }
+    unreachable!("u < total")
 }
 
 #[cfg(test)]

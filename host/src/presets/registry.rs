@@ -9,15 +9,15 @@ use super::mixture::{
     MixD, MixDMbd, MixDPack, MixDPack2, MixDPack2Wide, MixDWide, MixG, MixGBn, MixGVbn,
 };
 use crate::dataset::Dataset;
-use crate::generate::{generate, rows};
+use crate::generate::sample_rows;
 use crate::model_io::{About, Kind, OutputScaling, load_into, read};
 use crate::quantize::int8::Int8Generator;
 use crate::quantize::quantize;
+use crate::sampler::Rows;
 use anyhow::{Context, Result, bail};
 use std::path::Path;
 use tinygan_core::Network;
 use tinygan_core::model::{Fingerprint, ModelFile};
-use tinygan_core::rng::Prng;
 
 /// Fingerprints of the built-in discriminators: a file without metadata (format version
 /// 1) that holds one is named as a discriminator too.
@@ -181,8 +181,14 @@ impl LoadedGenerator {
     /// `n` samples in model units (map them with [`LoadedGenerator::scaling`] for data
     /// units), one row each, `z` drawn from `Prng::new(seed)`.
     pub fn sample(&self, n: usize, seed: u64) -> Vec<Vec<f32>> {
-        let mut rng = Prng::new(seed);
-        with_net!(&self.net, g => rows(&generate(&**g, &mut rng, n)))
+        self.rows(seed).take(n).collect()
+    }
+
+    /// The endless stream of samples in model units (map them with
+    /// [`LoadedGenerator::scaling`] for data units), one row each, `z` drawn from
+    /// `Prng::new(seed)`.
+    pub fn rows(&self, seed: u64) -> Rows<'_> {
+        with_net!(&self.net, g => Box::new(sample_rows(&**g, seed)))
     }
 }
 

@@ -6,6 +6,9 @@ use crate::model_io::OutputScaling;
 use tinygan_core::quant::{self, Affine, ChannelBytes, LayerIo, Requant};
 use tinygan_core::rng::{Prng, fill_gaussian};
 
+/// Samples computed per pass of [`Int8Generator::rows`].
+const STREAM_CHUNK: usize = 25;
+
 /// One int8 layer.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Kernel {
@@ -110,10 +113,21 @@ impl Int8Generator {
     /// `n` samples in data units, one row each, `z` drawn from `Prng::new(seed)` as for
     /// the f32 model ([`crate::generate`]): the same `z`, sample for sample.
     pub fn sample(&self, n: usize, seed: u64) -> Vec<Vec<f32>> {
+        self.sample_from(&mut Prng::new(seed), n)
+    }
+
+    /// The endless stream of [`Int8Generator::sample`]'s rows, computed [`STREAM_CHUNK`]
+    /// at a time (memory stays one chunk however many are taken).
+    pub fn rows(&self, seed: u64) -> impl Iterator<Item = Vec<f32>> + '_ {
         let mut rng = Prng::new(seed);
+        std::iter::from_fn(move || Some(self.sample_from(&mut rng, STREAM_CHUNK))).flatten()
+    }
+
+    /// `n` samples in data units, `z` drawn from `rng`.
+    fn sample_from(&self, rng: &mut Prng, n: usize) -> Vec<Vec<f32>> {
         let mut z = vec![0.0f32; n * self.z_len];
         for zi in z.chunks_exact_mut(self.z_len) {
-            fill_gaussian(&mut rng, zi);
+            fill_gaussian(rng, zi);
         }
         let unit = (1u32 << quant::output::DATA_FRAC_BITS) as f32;
         let out = self.forward(&z);

@@ -2,7 +2,7 @@
 
 use super::fold::{Linear, Op, stages};
 use super::{DEFAULT_CALIBRATION, quantize};
-use crate::generate::{generate, rows};
+use crate::generate::sample_rows;
 use crate::model_io::OutputScaling;
 use crate::presets::digits::{DigitsG, DigitsGBn, DigitsGVbn, DigitsGWide};
 use crate::presets::mixture::{MixDMbd, MixG, MixGBn, MixGVbn};
@@ -168,7 +168,7 @@ fn every_preset_generator_quantises_close_to_f32() {
             scale: vec![2.0],
         };
         let q = quantize(&*g, Some(&scaling), DEFAULT_CALIBRATION).unwrap();
-        let mut reference = rows(&generate(&*g, &mut Prng::new(9), 500));
+        let mut reference: Vec<Vec<f32>> = sample_rows(&*g, 9).take(500).collect();
         reference.iter_mut().for_each(|r| scaling.to_data(r));
         let e = error(&reference, &q.sample(500, 9));
         let code = 2.0 / 128.0;

@@ -1,0 +1,169 @@
+//! What `tinygan eval` and `tinygan generate` draw samples from (`--model PATH`):
+//! - a model file: that generator;
+//! - a run folder (`tinygan train --out DIR`): for a multiple-GAN run, the mixture that
+//!   its `mixture.json` describes (generator `k` from `model-k.tgan`, picked with its
+//!   weight, [`mixture_rows`]); for a one-generator run, or a mixture that kept no
+//!   generator, its `model.tgan`.
+//!
+//! Drawn with the run's training seed and [`crate::run::EVAL_N`] samples, a run folder
+//! gives the samples its `metrics.json` scored. [`Sampler::quantize`] runs every generator
+//! quantised to int8 instead.
+
+use crate::dataset::Dataset;
+use crate::model_io::OutputScaling;
+use crate::multi::{MAX_GENERATORS, generator_seed, mixture_rows};
+use crate::presets::registry::LoadedGenerator;
+use crate::quantize::int8::Int8Generator;
+use anyhow::{Context, Result, ensure};
+use serde::Deserialize;
+use std::path::Path;
+
+/// The mixture file of a multiple-GAN run.
+#[derive(Deserialize)]
+struct MixtureFile {
+    /// Weight of each generator (0: not kept, no model file).
+    weights: Vec<u32>,
+}
+
+/// A stream of rows.
+pub type Rows<'a> = Box<dyn Iterator<Item = Vec<f32>> + 'a>;
+
+/// A generator, and its int8 quantisation once asked for.
+struct Member {
+    g: LoadedGenerator,
+    int8: Option<Int8Generator>,
+}
+
+impl Member {
+    /// The endless stream of samples in data units.
+    fn rows(&self, seed: u64) -> Rows<'_> {
+        match (&self.int8, &self.g.scaling) {
+            (Some(q), _) => Box::new(q.rows(seed)),
+            (None, Some(s)) => Box::new(self.g.rows(seed).map(|mut r| {
+                s.to_data(&mut r);
+                r
+            })),
+            (None, None) => self.g.rows(seed),
+        }
+    }
+}
+
+/// One generator, or the generators of a mixture with their weights.
+pub struct Sampler {
+    /// Generator `k` of the mixture (`None`: weight 0), or the one generator.
+    generators: Vec<Option<Member>>,
+    /// Weights of the mixture (`[1]` for one generator).
+    weights: Vec<u32>,
+    /// A hint for a model file that sits in a multiple-GAN run folder.
+    pub note: Option<String>,
+}
+
+impl Sampler {
+    fn one(g: LoadedGenerator) -> Self {
+        Self {
+            generators: vec![Some(Member { g, int8: None })],
+            weights: vec![1],
+            note: None,
+        }
+    }
+
+    /// Opens a model file or a run folder (see the module doc); errors name the file.
+    pub fn open(path: &Path) -> Result<Self> {
+        if !path.is_dir() {
+            let mut one = Self::one(LoadedGenerator::open(path)?);
+            let folder = crate::fsutil::folder_of(path);
+            if folder.join("mixture.json").exists() {
+                one.note = Some(format!(
+                    "note: {} is one generator of a multiple-GAN run; pass --model {} for the \
+                     run's mixture",
+                    path.display(),
+                    folder.display()
+                ));
+            }
+            return Ok(one);
+        }
+        let file = path.join("mixture.json");
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Self::one(LoadedGenerator::open(&path.join("model.tgan"))?));
+            }
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", file.display())),
+        };
+        let mixture: MixtureFile = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a mixture file", file.display()))?;
+        ensure!(
+            mixture.weights.len() <= MAX_GENERATORS,
+            "{}: {} generators, at most {MAX_GENERATORS}",
+            file.display(),
+            mixture.weights.len()
+        );
+        if mixture.weights.iter().all(|&w| w == 0) {
+            return Ok(Self::one(LoadedGenerator::open(&path.join("model.tgan"))?));
+        }
+        let generators = mixture
+            .weights
+            .iter()
+            .enumerate()
+            .map(|(k, &w)| {
+                (w > 0)
+                    .then(|| LoadedGenerator::open(&path.join(format!("model-{k}.tgan"))))
+                    .transpose()
+                    .map(|g| g.map(|g| Member { g, int8: None }))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self {
+            generators,
+            weights: mixture.weights,
+            note: None,
+        })
+    }
+
+    /// The first generator (every generator of a run has the same data set and scaling).
+    fn first(&self) -> &LoadedGenerator {
+        &self
+            .generators
+            .iter()
+            .flatten()
+            .next()
+            .expect("a sampler has a generator")
+            .g
+    }
+
+    /// Runs every generator quantised to int8, calibrated on `calibration` samples
+    /// ([`LoadedGenerator::quantize`]).
+    pub fn quantize(&mut self, calibration: usize) -> Result<()> {
+        for m in self.generators.iter_mut().flatten() {
+            m.int8 = Some(m.g.quantize(calibration)?);
+        }
+        Ok(())
+    }
+
+    /// The map of the samples to data units.
+    pub fn scaling(&self) -> Option<&OutputScaling> {
+        self.first().scaling.as_ref()
+    }
+
+    /// The data set to score on: [`LoadedGenerator::data_set`].
+    pub fn data_set(&self, requested: Option<Dataset>) -> Result<Dataset> {
+        self.first().data_set(requested)
+    }
+
+    /// The endless stream of samples in data units, seeded by `seed`: generator `k` draws
+    /// its `z` from [`generator_seed`]`(seed, k)`, the mixture picks with `seed`.
+    pub fn rows(&self, seed: u64) -> Rows<'_> {
+        if let [Some(g)] = &self.generators[..] {
+            return g.rows(seed);
+        }
+        let sources = self
+            .generators
+            .iter()
+            .enumerate()
+            .map(|(k, g)| match g {
+                Some(g) => g.rows(generator_seed(seed, k)),
+                None => Box::new(std::iter::empty()) as Rows<'_>,
+            })
+            .collect();
+        Box::new(mixture_rows(self.weights.clone(), sources, seed))
+    }
+}
