@@ -28,7 +28,7 @@ impl Range {
 }
 
 /// The ranges of `z` and of every layer's output over `n` samples of `g` (inference
-/// mode), `z` drawn from `Prng::new(`[`SEED`]`)` as [`crate::generate::generate`] draws it.
+/// mode), `z` drawn from `Prng::new(`[`SEED`]`)` as [`crate::generate::Samples`] draws it.
 pub fn ranges<G: Network>(g: &G, n: usize) -> (Range, Vec<Range>) {
     let mut rng = Prng::new(SEED);
     let mut z = Box::new([G::In::ZERO; CHUNK]);
