@@ -14,6 +14,8 @@
 pub mod ablation;
 pub mod bench;
 pub mod config;
+#[cfg(test)]
+mod config_step_tests;
 pub mod count;
 pub mod data;
 pub mod dataset;

@@ -141,4 +141,37 @@ mod tests {
         // Singular covariances: the rounding eigenvalues (~1e-16) have square roots ~1e-8.
         assert!((cd - dc).abs() < 1e-6, "{cd} {dc}");
     }
+
+    fn stats(mean: [f64; 2], cov: [f64; 4]) -> FeatureStats {
+        FeatureStats {
+            dim: 2,
+            n: 2,
+            mean: mean.to_vec(),
+            cov: cov.to_vec(),
+        }
+    }
+
+    /// Covariances that do not commute. For 2 × 2 positive semi-definite `A`, `B` the
+    /// matrix `M = A^{1/2} B A^{1/2}` has `tr M = tr(AB)` and `det M = det A · det B`, and
+    /// its eigenvalues `λ₁, λ₂` give `tr M^{1/2} = √λ₁ + √λ₂ = √(tr M + 2√det M)`.
+    #[test]
+    fn non_commuting_covariances_by_closed_form() {
+        // A = [[2, 1], [1, 2]], B = diag(1, 4): AB = [[2, 4], [1, 8]] ≠ BA = [[2, 1], [4, 8]].
+        // tr(AB) = 10, det A = 3, det B = 4; means (1, 0) and (0, 2): ‖Δμ‖² = 5.
+        let a = stats([1.0, 0.0], [2.0, 1.0, 1.0, 2.0]);
+        let b = stats([0.0, 2.0], [1.0, 0.0, 0.0, 4.0]);
+        let want = 5.0 + 4.0 + 5.0 - 2.0 * (10.0 + 2.0 * 12.0f64.sqrt()).sqrt();
+        for (x, y) in [(&a, &b), (&b, &a)] {
+            let got = frechet_distance(x, y);
+            assert!((got - want).abs() < 1e-9, "{got} vs {want}");
+        }
+        // A singular: A = [[1, 1], [1, 1]] (det 0), B = diag(4, 1): tr(AB) = 5, same means.
+        let a = stats([0.0, 0.0], [1.0, 1.0, 1.0, 1.0]);
+        let b = stats([0.0, 0.0], [4.0, 0.0, 0.0, 1.0]);
+        let want = 2.0 + 5.0 - 2.0 * 5.0f64.sqrt();
+        for (x, y) in [(&a, &b), (&b, &a)] {
+            let got = frechet_distance(x, y);
+            assert!((got - want).abs() < 1e-7, "{got} vs {want}");
+        }
+    }
 }

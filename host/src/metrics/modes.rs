@@ -86,7 +86,7 @@ impl Toy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tinygan_core::rng::Prng;
+    use tinygan_core::rng::{Prng, uniform};
 
     #[test]
     fn true_data_covers_every_mode() {
@@ -126,5 +126,44 @@ mod tests {
             (none.modes, none.hq, none.reverse_kl),
             (0, 0.0, 2.0f64.ln())
         );
+    }
+
+    /// grid25 (σ = 0.05, HQ radius 0.15): 50, 30 and 20 samples 0.14 from three means (HQ),
+    /// 100 samples 0.16 from a mean (not HQ). HQ 100/200, three modes, and
+    /// `KL = 0.5 ln(25·0.5) + 0.3 ln(25·0.3) + 0.2 ln(25·0.2)`.
+    #[test]
+    fn constructed_grid25_set_by_hand() {
+        let at = |m: [f32; 2], r: f32, k: usize| {
+            let a = k as f32;
+            [m[0] + r * a.cos(), m[1] + r * a.sin()]
+        };
+        let mut pts = Vec::new();
+        for (mean, count) in [([-4.0, -4.0], 50), ([0.0, 2.0], 30), ([4.0, -2.0], 20)] {
+            pts.extend((0..count).map(|k| at(mean, 0.14, k)));
+        }
+        pts.extend((0..100).map(|k| at([2.0, 2.0], 0.16, k)));
+        let s = Toy::Grid25.score(&pts);
+        assert_eq!((s.n, s.modes, s.modes_total, s.hq), (200, 3, 25, 0.5));
+        let kl = 0.5 * 12.5f64.ln() + 0.3 * 7.5f64.ln() + 0.2 * 5.0f64.ln();
+        assert!(
+            (s.reverse_kl - kl).abs() < 1e-12,
+            "{} vs {kl}",
+            s.reverse_kl
+        );
+    }
+
+    /// A uniform scatter over [−4.5, 4.5]² is HQ with probability `25·π·0.15²/81 = 2.18 %`
+    /// (the 25 HQ discs, radius 3σ = 0.15, lie inside the square and do not overlap).
+    #[test]
+    fn uniform_scatter_hq_is_the_disc_area_share() {
+        let mut rng = Prng::new(4);
+        let pts: Vec<[f32; 2]> = (0..100_000)
+            .map(|_| [0, 1].map(|_| uniform(&mut rng) * 9.0 - 4.5))
+            .collect();
+        let want = 25.0 * std::f64::consts::PI * 0.15f64.powi(2) / 81.0;
+        let s = Toy::Grid25.score(&pts);
+        // Standard error √(p(1 − p)/n) = 0.046 %.
+        assert!((s.hq - want).abs() < 0.002, "{} vs {want}", s.hq);
+        assert_eq!(s.modes, 25);
     }
 }
