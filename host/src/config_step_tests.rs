@@ -95,7 +95,10 @@ fn balance_keys_give_the_schedule() {
     same(c.balance(), Balance::adaptive(2, 3, 0.3, 0.5, 4));
     // Without floors nothing ever rests: the floors are −∞ (`max_skips` keeps its 5).
     let inf = f32::NEG_INFINITY;
-    same(read("d_steps = 5\n").balance(), Balance::adaptive(5, 1, inf, inf, 5));
+    same(
+        read("d_steps = 5\n").balance(),
+        Balance::adaptive(5, 1, inf, inf, 5),
+    );
 }
 
 /// Adam takes `beta1` and `beta2`, SGD takes `beta1` as its momentum, RMSProp neither.

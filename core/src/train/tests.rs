@@ -125,6 +125,15 @@ fn generator_mean_moves_to_the_data_mean() {
 }
 
 #[test]
+fn a_nan_or_infinite_loss_of_a_side_that_trained_is_divergence() {
+    let stats = |d_loss, g_loss| StepStats { d_loss, g_loss };
+    assert!(!stats(Some(0.5), None).diverged());
+    assert!(!stats(None, Some(-3.0)).diverged());
+    assert!(stats(Some(f32::NAN), Some(0.5)).diverged());
+    assert!(stats(None, Some(f32::INFINITY)).diverged());
+}
+
+#[test]
 fn weight_clipping_bounds_d() {
     let config = StepConfig {
         loss: Loss::Wasserstein,
@@ -146,6 +155,10 @@ fn reference_rows_hold_the_fixed_z() {
     };
     let mut g = gan(config, (), ());
     let z_ref = g.z_ref;
+    // The reference is the first draw of the GAN's PRNG (seed 7), not a zero batch.
+    let mut first = [[0.0f32; 1]; B];
+    crate::rng::fill_gaussian(&mut Prng::new(7), crate::tensor::flat_mut(&mut first));
+    assert_eq!(z_ref, first);
     run(&mut g, 2);
     assert_eq!(g.ws.z[..3], z_ref[..3]);
     assert_ne!(g.ws.z[3..], z_ref[3..]);
