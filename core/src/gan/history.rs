@@ -223,6 +223,15 @@ mod tests {
     }
 
     #[test]
+    fn no_average_adds_nothing() {
+        let mut none = ();
+        let mut grads = p(1.0, 2.0, 3.0);
+        History::<P>::push(&mut none, &p(9.0, 9.0, 9.0));
+        assert_eq!(none.add_grad(&p(5.0, 5.0, 5.0), 0.5, &mut grads), 0.0);
+        assert_eq!(grads, p(1.0, 2.0, 3.0));
+    }
+
+    #[test]
     fn ema_by_hand() {
         let mut ema = Ema::<P>::new(0.5);
         ema.push(&p(0.0, 0.0, 1.0));

@@ -300,6 +300,13 @@ mod tests {
         }
     }
 
+    /// At the kinks (real output 1, fake output −1) the hinge terms are 0 with subgradient 0.
+    #[test]
+    fn hinge_kinks_take_subgradient_zero() {
+        let (l, dr, df) = d(Loss::Hinge, &[1.0], &[-1.0]);
+        assert_eq!((l, dr[0], df[0]), (0.0, 0.0, 0.0));
+    }
+
     #[test]
     fn gradients_match_finite_differences() {
         // Away from the hinge kinks at ±1.
