@@ -19,6 +19,7 @@
 //! - [`model`]: the versioned, checksummed model file, its reader and writer;
 //! - [`quant`]: int8 inference with integers only (TFLite / CMSIS-NN scheme): the
 //!   requantisation arithmetic and the kernels a quantised generator runs;
+//! - [`presets`]: the generator architectures of the built-in presets (host and firmware);
 //! - [`parity`]: seeded computations the host records and the device must reproduce.
 #![no_std]
 #![forbid(unsafe_code)]
@@ -37,6 +38,7 @@ pub mod net;
 pub mod optim;
 pub mod params;
 pub mod parity;
+pub mod presets;
 pub mod quant;
 pub mod rng;
 pub mod tensor;

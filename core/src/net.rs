@@ -165,6 +165,25 @@ macro_rules! network {
             const ZERO: Self = Self { $($field: <$ty as $crate::tensor::Zero>::ZERO,)+ };
         }
 
+        impl $name {
+            /// The network holding the tensors of a model file, decoded at compile time so
+            /// that a `static` of it lives in read-only memory (see
+            /// [`Embedded`]($crate::model::Embedded); check the file at run time with
+            /// `ModelFile::parse` and `ModelFile::check` before using the network).
+            #[allow(dead_code)]
+            pub const fn from_model(m: &$crate::model::Embedded<'_>) -> Self {
+                let (mut _tensor, mut _buffer) = (0usize, 0usize);
+                Self {
+                    $($field: {
+                        let layer = <$ty>::from_model(m, _tensor, _buffer);
+                        _tensor += <$ty as $crate::params::Params>::TENSORS;
+                        _buffer += <$ty as $crate::params::Params>::BUFFERS;
+                        layer
+                    },)+
+                }
+            }
+        }
+
         impl $crate::params::Params for $name {
             const TENSORS: usize = 0 $(+ <$ty as $crate::params::Params>::TENSORS)+;
             const BUFFERS: usize = 0 $(+ <$ty as $crate::params::Params>::BUFFERS)+;

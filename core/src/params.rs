@@ -81,7 +81,8 @@ pub fn copy<P: Params>(dst: &mut P, src: &P) {
     }
 }
 
-/// Implements [`Params`] for a struct with no trainable tensors.
+/// Implements [`Params`] for a struct with no trainable tensors, and its `from_model` (the
+/// [`Zero`](crate::tensor::Zero) value).
 #[macro_export]
 macro_rules! no_params {
     ($t:ty $(, $($g:tt)*)?) => {
@@ -95,6 +96,18 @@ macro_rules! no_params {
             }
             fn tensor_kind(&self, _i: usize) -> $crate::params::TensorKind {
                 panic!("layer has no parameters")
+            }
+        }
+
+        impl $(<$($g)*>)? $t {
+            /// The layer (it has no tensors): see
+            /// [`Embedded`]($crate::model::Embedded).
+            pub const fn from_model(
+                _m: &$crate::model::Embedded<'_>,
+                _tensor: usize,
+                _buffer: usize,
+            ) -> Self {
+                <Self as $crate::tensor::Zero>::ZERO
             }
         }
     };

@@ -48,6 +48,28 @@ macro_rules! gain_bias_params {
                 }
             )?
         }
+
+        impl<$($g)*> $t {
+            /// The layer with γ the model's tensor `tensor`, β tensor `tensor + 1`
+            /// and the buffers from buffer `buffer` on, decoded at compile time (see
+            /// [`Embedded`](crate::model::Embedded)).
+            pub const fn from_model(
+                m: &$crate::model::Embedded<'_>,
+                tensor: usize,
+                buffer: usize,
+            ) -> Self {
+                use $crate::model::Role;
+                let mut s = <Self as $crate::tensor::Zero>::ZERO;
+                m.fill(Role::Param, tensor, &mut s.gamma);
+                m.fill(Role::Param, tensor + 1, &mut s.beta);
+                let mut _b = buffer;
+                $($(
+                    m.fill(Role::Buffer, _b, &mut s.$buf);
+                    _b += 1;
+                )+)?
+                s
+            }
+        }
     };
 }
 pub(super) use gain_bias_params;

@@ -126,6 +126,30 @@ impl<
     const S: usize,
     const P: usize,
     const OL: usize,
+> Conv1d<CIN, COUT, L, K, S, P, OL>
+{
+    /// The layer with its kernel the model's tensor `tensor` and its bias tensor
+    /// `tensor + 1`, decoded at compile time (see [`Embedded`](crate::model::Embedded)).
+    pub const fn from_model(m: &crate::model::Embedded<'_>, tensor: usize, _buffer: usize) -> Self {
+        let mut s = <Self as Zero>::ZERO;
+        m.fill(
+            crate::model::Role::Param,
+            tensor,
+            s.w.as_flattened_mut().as_flattened_mut(),
+        );
+        m.fill(crate::model::Role::Param, tensor + 1, &mut s.b);
+        s
+    }
+}
+
+impl<
+    const CIN: usize,
+    const COUT: usize,
+    const L: usize,
+    const K: usize,
+    const S: usize,
+    const P: usize,
+    const OL: usize,
 > TrainLayer for Conv1d<CIN, COUT, L, K, S, P, OL>
 {
     fn backward<const B: usize>(

@@ -77,6 +77,24 @@ macro_rules! conv_impls {
             }
         });
 
+        $crate::layers::conv_impls::conv_impl!($ty, {
+            /// The layer with its weight the model's tensor `tensor` and its bias tensor
+            /// `tensor + 1`, decoded at compile time (see
+            /// [`Embedded`](crate::model::Embedded)).
+            pub const fn from_model(
+                m: &$crate::model::Embedded<'_>,
+                tensor: usize,
+                _buffer: usize,
+            ) -> Self {
+                use $crate::model::Role;
+                let mut s = <Self as $crate::tensor::Zero>::ZERO;
+                let w = s.w.as_flattened_mut().as_flattened_mut().as_flattened_mut();
+                m.fill(Role::Param, tensor, w);
+                m.fill(Role::Param, tensor + 1, &mut s.b);
+                s
+            }
+        });
+
         $crate::layers::conv_impls::conv_impl!($ty, $crate::params::Params, {
             $crate::layers::weight_bias::weight_bias_params!(
                 $name,
@@ -89,9 +107,26 @@ macro_rules! conv_impls {
 
 pub(crate) use conv_impls;
 
-/// `impl<const CIN, COUT, H, W, K, S, P, OH, OW> $tr for $ty<CIN, …, OW> { $body }`: the
-/// generic header every impl of [`conv_impls!`] shares.
+/// `impl<const CIN, COUT, H, W, K, S, P, OH, OW> $tr for $ty<CIN, …, OW> { $body }` (or
+/// the inherent impl, without `$tr`): the generic header every impl of [`conv_impls!`]
+/// shares.
 macro_rules! conv_impl {
+    ($ty:ident, { $($body:tt)* }) => {
+        impl<
+            const CIN: usize,
+            const COUT: usize,
+            const H: usize,
+            const W: usize,
+            const K: usize,
+            const S: usize,
+            const P: usize,
+            const OH: usize,
+            const OW: usize,
+        > $ty<CIN, COUT, H, W, K, S, P, OH, OW>
+        {
+            $($body)*
+        }
+    };
     ($ty:ident, $tr:path, { $($body:tt)* }) => {
         impl<
             const CIN: usize,

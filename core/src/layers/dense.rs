@@ -2,6 +2,7 @@
 
 use super::{Layer, TrainLayer};
 use crate::kernels::dense as k;
+use crate::model::{Embedded, Role};
 use crate::params::{Params, TensorKind};
 use crate::tensor::{Zero, flat, flat_mut};
 
@@ -23,6 +24,17 @@ impl<const IN: usize, const OUT: usize> Layer for Dense<IN, OUT> {
 
     fn forward<const B: usize>(&self, x: &[[f32; IN]; B], y: &mut [[f32; OUT]; B]) {
         k::forward(flat(&self.w), &self.b, flat(x), flat_mut(y), IN, OUT);
+    }
+}
+
+impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
+    /// The layer with `W` the model's tensor `tensor` and `b` tensor `tensor + 1`, decoded
+    /// at compile time (see [`Embedded`](crate::model::Embedded)).
+    pub const fn from_model(m: &Embedded<'_>, tensor: usize, _buffer: usize) -> Self {
+        let mut s = Self::ZERO;
+        m.fill(Role::Param, tensor, s.w.as_flattened_mut());
+        m.fill(Role::Param, tensor + 1, &mut s.b);
+        s
     }
 }
 

@@ -43,6 +43,19 @@ impl<const IN: usize, const K: usize, const D: usize, const OUT: usize>
     const CHECK: () = assert!(OUT == IN + K, "OUT must be IN + K");
 }
 
+impl<const IN: usize, const K: usize, const D: usize, const OUT: usize>
+    MinibatchDiscrimination<IN, K, D, OUT>
+{
+    /// The layer with `T` the model's tensor `tensor`, decoded at compile time (see
+    /// [`Embedded`](crate::model::Embedded)).
+    pub const fn from_model(m: &crate::model::Embedded<'_>, tensor: usize, _buffer: usize) -> Self {
+        let mut s = Self::ZERO;
+        let t = s.t.as_flattened_mut().as_flattened_mut();
+        m.fill(crate::model::Role::Param, tensor, t);
+        s
+    }
+}
+
 impl<const IN: usize, const K: usize, const D: usize, const OUT: usize> Zero
     for MinibatchDiscrimination<IN, K, D, OUT>
 {

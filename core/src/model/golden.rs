@@ -119,3 +119,37 @@ fn write_golden_file() {
     std::fs::write(&path, &buf).unwrap();
     std::println!("wrote {path}");
 }
+
+/// The golden network decoded by the compiler from the version 1 file.
+static GOLDEN_V1: Golden = Golden::from_model(&Embedded::new(include_bytes!("golden/v1.tgan")));
+
+#[test]
+fn golden_v1_file_decodes_at_compile_time() {
+    for i in 0..Golden::TENSORS {
+        for (k, v) in GOLDEN_V1.tensor(i).iter().enumerate() {
+            assert_eq!(*v, golden_value(i, k), "tensor {i} element {k}");
+        }
+    }
+}
+
+/// Decoding never panics (a panic at compile time would stop a firmware build instead of
+/// letting the board report the bad file): every truncation and every flipped byte of the
+/// golden file decodes to some network, and the file's checks refuse each one.
+#[test]
+fn damaged_golden_files_decode_without_panic_and_are_refused() {
+    let bytes = include_bytes!("golden/v1.tgan");
+    let refused = |b: &[u8]| {
+        let _ = Golden::from_model(&Embedded::new(b));
+        ModelFile::parse(b)
+            .and_then(|f| f.check(&Golden::ZERO))
+            .is_err()
+    };
+    for n in 0..bytes.len() {
+        assert!(refused(&bytes[..n]), "truncated to {n} bytes");
+    }
+    for at in 0..bytes.len() {
+        let mut b = *bytes;
+        b[at] ^= 0xA5;
+        assert!(refused(&b), "byte {at} flipped");
+    }
+}

@@ -36,12 +36,14 @@
 //! lengths) before it copies.
 
 mod crc32;
+mod embedded;
 mod error;
 mod fingerprint;
 mod metadata;
 mod writer;
 
 pub use crc32::{Crc32, crc32};
+pub use embedded::Embedded;
 pub use error::{LoadError, WriteError};
 pub use fingerprint::{Fingerprint, chain, fnv1a, layer};
 pub use metadata::{KEY_DATA, KEY_KIND, MAX_KEY, MAX_LEN, Metadata, MetadataError};
@@ -288,6 +290,21 @@ impl<'a> ModelFile<'a> {
     /// exactly this architecture: fingerprint, every parameter and buffer present once with
     /// the right length. On error `net` is unchanged.
     pub fn load_into<N: Params + Fingerprint>(&self, net: &mut N) -> Result<(), LoadError> {
+        self.check(net)?;
+        for i in 0..N::TENSORS {
+            self.copy(Role::Param, i, net.tensor_mut(i));
+        }
+        for i in 0..N::BUFFERS {
+            self.copy(Role::Buffer, i, net.buffer_mut(i));
+        }
+        Ok(())
+    }
+
+    /// Checks that the file was written for exactly the architecture of `net`: fingerprint,
+    /// every parameter and buffer present once with the right length. A network decoded
+    /// with [`Embedded`] from a file that passes [`ModelFile::parse`] and this check holds
+    /// exactly the file's values.
+    pub fn check<N: Params + Fingerprint>(&self, net: &N) -> Result<(), LoadError> {
         if self.fingerprint != N::FINGERPRINT {
             return Err(LoadError::WrongArchitecture {
                 expected: N::FINGERPRINT,
@@ -307,16 +324,10 @@ impl<'a> ModelFile<'a> {
             });
         }
         for i in 0..N::TENSORS {
-            self.check(Role::Param, i, net.tensor(i).len())?;
+            self.check_len(Role::Param, i, net.tensor(i).len())?;
         }
         for i in 0..N::BUFFERS {
-            self.check(Role::Buffer, i, net.buffer(i).len())?;
-        }
-        for i in 0..N::TENSORS {
-            self.copy(Role::Param, i, net.tensor_mut(i));
-        }
-        for i in 0..N::BUFFERS {
-            self.copy(Role::Buffer, i, net.buffer_mut(i));
+            self.check_len(Role::Buffer, i, net.buffer(i).len())?;
         }
         Ok(())
     }
@@ -329,7 +340,7 @@ impl<'a> ModelFile<'a> {
         ))
     }
 
-    fn check(&self, role: Role, index: usize, len: usize) -> Result<(), LoadError> {
+    fn check_len(&self, role: Role, index: usize, len: usize) -> Result<(), LoadError> {
         match self.find(role, index) {
             Some(e) if e.len as usize == len => Ok(()),
             Some(e) => Err(LoadError::TensorLength {

@@ -1,21 +1,13 @@
-//! Models for the 2-D mixtures (ring8, grid25).
-//!
-//! Sized for the boards: the generator has about 34 k parameters (136 KB as f32, well
-//! inside an STM32F405's 1 MB flash; about 34 KB as int8 for a Cortex-M0's 256 KB), and a
-//! batch-of-one forward pass needs under 2 KB of activations. D is at least as wide as G
-//! (the capacity rule).
+//! Models for the 2-D mixtures (ring8, grid25): the generators (from
+//! [`tinygan_core::presets::mixture`], shared with the firmware), the discriminators and
+//! the default config. D is at least as wide as G (the capacity rule).
 
 use crate::config::{DiscArch, TrainConfig};
 use crate::data::Toy;
 use crate::train::{Discriminator, Generator};
-use tinygan_core::layers::{
-    BatchNorm1d, Dense, LeakyRelu, MinibatchDiscrimination, Pack, Relu, Tanh, VirtualBatchNorm1d,
-};
+use tinygan_core::layers::{Dense, LeakyRelu, MinibatchDiscrimination, Pack};
+pub use tinygan_core::presets::mixture::*;
 
-/// Latent size.
-pub const Z: usize = 8;
-/// Hidden width of G.
-pub const G_WIDTH: usize = 128;
 /// Hidden width of D.
 pub const D_WIDTH: usize = 128;
 /// Hidden width of the wide Ds (`discriminator = "wide"` / `"pack2wide"`): twice G's.
@@ -24,8 +16,6 @@ pub const WIDE_D_WIDTH: usize = 2 * D_WIDTH;
 pub const BATCH: usize = 100;
 /// Experience-replay capacity (past fakes).
 pub const REPLAY: usize = 1000;
-/// Reference rows of each G batch for virtual batch norm.
-pub const REFERENCE: usize = 25;
 /// Minibatch-discrimination kernels (`B` in the paper).
 pub const MBD_KERNELS: usize = 16;
 /// Minibatch-discrimination kernel dimension (`C` in the paper).
@@ -36,55 +26,6 @@ pub const PACK: usize = 4;
 pub const NOISE: f32 = 0.05;
 /// Iterations over which the ring8 default instance noise anneals to 0.
 pub const NOISE_ANNEAL: u32 = 10_000;
-
-tinygan_core::network! {
-    /// Generator: z ∈ R⁸ → 3 × (128, ReLU) → 2, tanh.
-    pub struct MixG, acts MixGActs {
-        fc1: Dense<Z, G_WIDTH>,
-        a1: Relu<[f32; G_WIDTH]>,
-        fc2: Dense<G_WIDTH, G_WIDTH>,
-        a2: Relu<[f32; G_WIDTH]>,
-        fc3: Dense<G_WIDTH, G_WIDTH>,
-        a3: Relu<[f32; G_WIDTH]>,
-        out: Dense<G_WIDTH, 2>,
-        tanh: Tanh<[f32; 2]>,
-    }
-}
-
-tinygan_core::network! {
-    /// Generator with batch norm after each hidden layer (DCGAN's rule, arXiv:1511.06434 §3).
-    pub struct MixGBn, acts MixGBnActs {
-        fc1: Dense<Z, G_WIDTH>,
-        bn1: BatchNorm1d<G_WIDTH>,
-        a1: Relu<[f32; G_WIDTH]>,
-        fc2: Dense<G_WIDTH, G_WIDTH>,
-        bn2: BatchNorm1d<G_WIDTH>,
-        a2: Relu<[f32; G_WIDTH]>,
-        fc3: Dense<G_WIDTH, G_WIDTH>,
-        bn3: BatchNorm1d<G_WIDTH>,
-        a3: Relu<[f32; G_WIDTH]>,
-        out: Dense<G_WIDTH, 2>,
-        tanh: Tanh<[f32; 2]>,
-    }
-}
-
-tinygan_core::network! {
-    /// Generator with virtual batch norm after each hidden layer (reference: the first
-    /// [`REFERENCE`] rows of each batch).
-    pub struct MixGVbn, acts MixGVbnActs {
-        fc1: Dense<Z, G_WIDTH>,
-        bn1: VirtualBatchNorm1d<G_WIDTH, REFERENCE>,
-        a1: Relu<[f32; G_WIDTH]>,
-        fc2: Dense<G_WIDTH, G_WIDTH>,
-        bn2: VirtualBatchNorm1d<G_WIDTH, REFERENCE>,
-        a2: Relu<[f32; G_WIDTH]>,
-        fc3: Dense<G_WIDTH, G_WIDTH>,
-        bn3: VirtualBatchNorm1d<G_WIDTH, REFERENCE>,
-        a3: Relu<[f32; G_WIDTH]>,
-        out: Dense<G_WIDTH, 2>,
-        tanh: Tanh<[f32; 2]>,
-    }
-}
 
 /// Declares `$name`, a discriminator of 2-D samples: `2` inputs → 2 × (`$w`, LeakyReLU
 /// 0.2) → 1 logit. With `pack M`, D rates each sample together with the next `M − 1` of
