@@ -120,14 +120,24 @@ fn write_golden_file() {
     std::println!("wrote {path}");
 }
 
-/// The golden network decoded by the compiler from the version 1 file.
-static GOLDEN_V1: Golden = Golden::from_model(&Embedded::new(include_bytes!("golden/v1.tgan")));
+/// The golden network decoded by the compiler from each version's file.
+static GOLDEN_DECODED: [Golden; 2] = [
+    Golden::from_model(&Embedded::new(include_bytes!("golden/v1.tgan"))),
+    Golden::from_model(&Embedded::new(include_bytes!("golden/v2.tgan"))),
+];
 
 #[test]
-fn golden_v1_file_decodes_at_compile_time() {
-    for i in 0..Golden::TENSORS {
-        for (k, v) in GOLDEN_V1.tensor(i).iter().enumerate() {
-            assert_eq!(*v, golden_value(i, k), "tensor {i} element {k}");
+fn golden_files_decode_at_compile_time() {
+    for (version, net) in GOLDEN_DECODED.iter().enumerate() {
+        for i in 0..Golden::TENSORS {
+            for (k, v) in net.tensor(i).iter().enumerate() {
+                assert_eq!(
+                    *v,
+                    golden_value(i, k),
+                    "v{} tensor {i} element {k}",
+                    version + 1
+                );
+            }
         }
     }
 }

@@ -11,7 +11,7 @@ mod tests {
     use super::digits::*;
     use super::mixture::*;
     use crate::Network;
-    use crate::model::{Embedded, ModelFile, encoded_len, write};
+    use crate::model::{Embedded, Extras, ModelFile, encoded_len, write};
     use crate::rng::{Prng, fill_gaussian};
     use std::boxed::Box;
     use std::vec;
@@ -31,8 +31,12 @@ mod tests {
                 *v = 0.5 + k as f32 + i as f32 / 8.0;
             }
         }
-        let mut bytes = vec![0u8; encoded_len(&*g, None)];
-        write(&*g, None, &mut bytes).unwrap();
+        let extras = Extras {
+            scaling: None,
+            metadata: &[("kind", "generator")],
+        };
+        let mut bytes = vec![0u8; encoded_len(&*g, &extras)];
+        write(&*g, &extras, &mut bytes).unwrap();
         let mut loaded = Box::new(G::ZERO);
         ModelFile::parse(&bytes)
             .unwrap()
