@@ -1,31 +1,120 @@
-//! Picks the memory map of the board feature and adds the cortex-m-rt and defmt linker scripts.
+//! Reads the board of the enabled board feature from `boards.txt`, writes its memory map
+//! (`memory.x`) and adds the cortex-m-rt and defmt linker scripts; writes `model.rs`, the
+//! model the `generate` binary embeds.
 
 use std::{env, fs, path::PathBuf};
 
-/// Board feature, its memory map in `memory/`, and the target its CPU needs.
-const BOARDS: [(&str, &str); 2] = [
-    ("netduinoplus2", "thumbv7em-none-eabihf"),
-    ("microbit", "thumbv6m-none-eabi"),
-];
+/// One row of `boards.txt`.
+struct Board {
+    name: String,
+    target: String,
+    chip: String,
+    cpu: String,
+    flash: (String, String),
+    ram: (String, String),
+}
+
+fn boards() -> Vec<Board> {
+    let text = fs::read_to_string("boards.txt").expect("read boards.txt");
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let [name, target, chip, cpu, fo, fs, ro, rs] = f[..] else {
+                panic!("boards.txt: 8 columns expected in {l:?}");
+            };
+            Board {
+                name: name.into(),
+                target: target.into(),
+                chip: chip.into(),
+                cpu: cpu.into(),
+                flash: (fo.into(), fs.into()),
+                ram: (ro.into(), rs.into()),
+            }
+        })
+        .collect()
+}
 
 fn main() {
-    let enabled: Vec<_> = BOARDS
+    println!("cargo:rerun-if-changed=boards.txt");
+    let all = boards();
+    let enabled: Vec<&Board> = all
         .iter()
-        .filter(|(b, _)| env::var_os(format!("CARGO_FEATURE_{}", b.to_uppercase())).is_some())
+        .filter(|b| env::var_os(format!("CARGO_FEATURE_{}", b.name.to_uppercase())).is_some())
         .collect();
-    let [(board, target)] = enabled.as_slice() else {
-        panic!("enable exactly one board feature: netduinoplus2 or microbit");
+    let [board] = enabled.as_slice() else {
+        let names: Vec<&str> = all.iter().map(|b| b.name.as_str()).collect();
+        panic!("enable exactly one board feature: {}", names.join(" or "));
     };
     let actual = env::var("TARGET").unwrap_or_default();
     assert_eq!(
-        &actual, target,
-        "board {board} needs --target {target}, not {actual}"
+        actual, board.target,
+        "board {} needs --target {}, not {actual}",
+        board.name, board.target
     );
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    fs::copy(format!("memory/{board}.x"), out.join("memory.x")).expect("copy memory.x");
+    let memory = format!(
+        "/* {} ({}, {}), from boards.txt */\nMEMORY\n{{\n  FLASH : ORIGIN = {}, LENGTH = {}K\n  RAM   : ORIGIN = {}, LENGTH = {}K\n}}\n",
+        board.name, board.chip, board.cpu, board.flash.0, board.flash.1, board.ram.0, board.ram.1
+    );
+    fs::write(out.join("memory.x"), memory).expect("write memory.x");
+    println!(
+        "cargo:rustc-env=TINYGAN_BOARD={} ({}, {})",
+        board.name, board.chip, board.cpu
+    );
     println!("cargo:rustc-link-search={}", out.display());
-    println!("cargo:rerun-if-changed=memory");
     for arg in ["--nmagic", "-Tlink.x", "-Tdefmt.x"] {
         println!("cargo:rustc-link-arg-bins={arg}");
     }
+    fs::write(out.join("model.rs"), model_rs()).expect("write model.rs");
+}
+
+/// The items `src/bin/generate.rs` includes, from the environment: `TINYGAN_MODEL` (path of
+/// the model file), `TINYGAN_GENERATOR` (its type under `tinygan_core::presets`, e.g.
+/// `mixture::MixG`), `TINYGAN_SAMPLES` (default 16) and `TINYGAN_SEED` (default 0).
+/// Without a model the items are a compile error naming what to set (the `selftest`
+/// binary does not include them).
+fn model_rs() -> String {
+    for var in ["MODEL", "GENERATOR", "SAMPLES", "SEED"] {
+        println!("cargo:rerun-if-env-changed=TINYGAN_{var}");
+    }
+    let (Ok(model), Ok(generator)) = (env::var("TINYGAN_MODEL"), env::var("TINYGAN_GENERATOR"))
+    else {
+        return "compile_error!(\"the generate binary embeds a model: set TINYGAN_MODEL=FILE and \
+                TINYGAN_GENERATOR=TYPE (tinygan deploy sets both)\");\n"
+            .into();
+    };
+    println!("cargo:rerun-if-changed={model}");
+    let valid = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+    };
+    assert!(
+        valid(&generator),
+        "TINYGAN_GENERATOR={generator:?} is not a type path"
+    );
+    let number = |var: &str, default: u64| {
+        env::var(var).map_or(default, |v| {
+            v.parse()
+                .unwrap_or_else(|_| panic!("{var}={v:?} is not a whole number"))
+        })
+    };
+    let samples = number("TINYGAN_SAMPLES", 16);
+    let seed = number("TINYGAN_SEED", 0);
+    let len = fs::metadata(&model)
+        .unwrap_or_else(|e| panic!("TINYGAN_MODEL={model}: {e}"))
+        .len();
+    format!(
+        "/// The generator type the model was written for.\n\
+         type G = tinygan_core::presets::{generator};\n\
+         /// Samples to generate.\n\
+         const SAMPLES: usize = {samples};\n\
+         /// Seed of the latent stream.\n\
+         const SEED: u64 = {seed};\n\
+         /// 16-byte alignment for the model file (the file's own data alignment).\n\
+         #[repr(C, align(16))]\n\
+         struct Aligned<T>(T);\n\
+         /// The model file, in flash.\n\
+         static MODEL: Aligned<[u8; {len}]> = Aligned(*include_bytes!({model:?}));\n"
+    )
 }

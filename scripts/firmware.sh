@@ -8,11 +8,18 @@
 #                                           TCG plugin scripts/probe.c)
 #   scripts/firmware.sh size  BOARD [BIN]   flash and RAM use, stack high-water mark included
 #   scripts/firmware.sh core  TARGET        build tinygan-core for a thumb TARGET
+#   scripts/firmware.sh boards              the boards, one a line
 #
-# BOARD: netduinoplus2 (STM32F405, Cortex-M4F) or microbit (nRF51822, Cortex-M0); BIN
-# defaults to selftest. Thumb code is always built by Debian's rustc-web (pinned below) with
-# -Zbuild-std, so every machine, CI included, compiles the same instructions.
-# FIRMWARE_TIMEOUT (seconds, default 60) bounds each QEMU run.
+# BOARD: a board of firmware/boards.txt (netduinoplus2: STM32F405, Cortex-M4F; microbit:
+# nRF51822, Cortex-M0); BIN defaults to selftest (`generate` embeds the model named by
+# TINYGAN_MODEL and TINYGAN_GENERATOR, see firmware/build.rs). Thumb code is always built by
+# Debian's rustc-web (pinned below) with -Zbuild-std, so every machine, CI included,
+# compiles the same instructions. FIRMWARE_TIMEOUT (seconds, default 60) bounds each QEMU
+# run. One command at a time builds and runs (a lock in firmware/target), so that parallel
+# callers never run each other's images.
+#
+# Exit status: the firmware's (0 or 1) for run; 2 for a usage or set-up error (message on
+# stderr); 3 when the build failed (cargo's log on stderr); 124 when QEMU timed out.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,12 +33,22 @@ die() {
     exit 2
 }
 
+boards() {
+    awk '!/^#/ && NF { print $1 }' "$FW/boards.txt"
+}
+
 target_of() {
-    case $1 in
-    netduinoplus2) echo thumbv7em-none-eabihf ;;
-    microbit) echo thumbv6m-none-eabi ;;
-    *) die "unknown board '$1' (netduinoplus2 or microbit)" ;;
-    esac
+    local t
+    t=$(awk -v b="$1" '!/^#/ && $1 == b { print $2 }' "$FW/boards.txt")
+    [[ -n $t ]] || die "unknown board '$1' ($(boards | paste -sd ' ' | sed 's/ / or /g'))"
+    echo "$t"
+}
+
+# Holds the firmware lock until the script exits.
+lock() {
+    mkdir -p "$FW/target"
+    exec 9>"$FW/target/.firmware.lock"
+    flock 9
 }
 
 # Debian's cargo and rustc, whatever rustup or the caller's environment say.
@@ -57,7 +74,11 @@ build() {
     local board=$1 bin=$2 target
     target=$(target_of "$board")
     (cd "$FW" && debian_cargo build --quiet --locked --release --target "$target" \
-        -Zbuild-std=core --no-default-features --features "$board,semihosting" --bin "$bin") >&2
+        -Zbuild-std=core --no-default-features --features "$board,semihosting" --bin "$bin") >&2 ||
+        {
+            echo "firmware.sh: building $bin for $board failed" >&2
+            exit 3
+        }
     echo "$FW/target/$target/release/$bin"
 }
 
@@ -66,6 +87,7 @@ qemu() {
     local board=$1 elf=$2
     shift 2
     command -v defmt-print >/dev/null || die "no defmt-print: run scripts/setup.sh"
+    command -v qemu-system-arm >/dev/null || die "no qemu-system-arm: run scripts/setup.sh"
     local status
     set +e
     timeout --kill-after=5 "$TIMEOUT" qemu-system-arm -machine "$board" -nographic \
@@ -143,9 +165,13 @@ build | run | probe | size)
     [[ $# -ge 2 ]] || die "usage: $0 $cmd BOARD [BIN]"
     board=$2 bin=${3:-selftest}
     target_of "$board" >/dev/null
+    lock
     case $cmd in
     build) build "$board" "$bin" ;;
-    run) qemu "$board" "$(build "$board" "$bin")" ;;
+    run)
+        elf=$(build "$board" "$bin")
+        qemu "$board" "$elf"
+        ;;
     probe) probe "$board" "$bin" ;;
     size) size "$board" "$bin" ;;
     esac
@@ -155,5 +181,6 @@ core)
     (cd "$ROOT" && debian_cargo build --quiet --locked --release -p tinygan-core --target "$2" \
         -Zbuild-std=core --target-dir target/debian-thumb)
     ;;
-*) die "usage: $0 build|run|probe|size BOARD [BIN] | core TARGET" ;;
+boards) boards ;;
+*) die "usage: $0 build|run|probe|size BOARD [BIN] | core TARGET | boards" ;;
 esac

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 passed=0 failed=0
-for board in netduinoplus2 microbit; do
+for board in $(scripts/firmware.sh boards); do
     status=0
     log=$(scripts/firmware.sh run "$board") || status=$?
     echo "$log"

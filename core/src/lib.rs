@@ -11,6 +11,7 @@
 //! - [`optim`]: SGD with momentum, Adam, RMSProp, whose state is a value of the model's type,
 //!   and clipping;
 //! - [`init`]: Kaiming, Xavier and DCGAN initialisers over every tensor of a model;
+//! - [`generate`]: drawing samples, the same `z` stream on host and device;
 //! - [`gan`]: GAN losses and the techniques that act outside the layers (replay, noise, ...);
 //! - [`train`]: the training step over all of them, the same code on host and device;
 //! - [`math`]: the square root, vectorisable when `std` is linked, the same bits either way;
@@ -29,6 +30,7 @@
 extern crate std;
 
 pub mod gan;
+pub mod generate;
 pub mod init;
 pub mod kernels;
 pub mod layers;

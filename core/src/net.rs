@@ -47,6 +47,9 @@ pub trait Network: Params + Zero + Sized {
 
     /// Layer `layer` described as data. Panics if `layer >= LAYERS`.
     fn view(&self, layer: usize) -> crate::layers::LayerView<'_>;
+    /// Multiply-accumulates of one sample's forward pass: the sum of the layers'
+    /// [`Layer::MACS`](crate::Layer::MACS).
+    const MACS: usize;
 
     /// Inference forward pass; the output is [`Network::output`]`(acts)`.
     fn forward<const B: usize>(&self, x: &[Self::In; B], acts: &mut Self::Acts<B>);
@@ -217,6 +220,7 @@ macro_rules! network {
             fn view(&self, layer: usize) -> $crate::layers::LayerView<'_> {
                 [$($crate::layers::View::view(&self.$field)),+][layer]
             }
+            const MACS: usize = 0 $(+ <$ty as $crate::layers::Layer>::MACS)+;
 
             fn forward<const B: usize>(&self, x: &[Self::In; B], acts: &mut $acts<B>) {
                 $crate::network!(@forward self, acts, x, [&], $crate::layers::Layer::forward, $($field),+);

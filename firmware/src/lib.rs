@@ -21,12 +21,8 @@ use defmt_semihosting as _;
 #[cfg(feature = "rtt")]
 use defmt_rtt as _;
 
-/// The board this image was built for.
-#[cfg(feature = "netduinoplus2")]
-pub const BOARD: &str = "netduinoplus2 (STM32F405, Cortex-M4F)";
-/// The board this image was built for.
-#[cfg(feature = "microbit")]
-pub const BOARD: &str = "microbit (nRF51822, Cortex-M0)";
+/// The board this image was built for: its row of `boards.txt` (set by `build.rs`).
+pub const BOARD: &str = env!("TINYGAN_BOARD");
 
 /// Ends the run: under QEMU or a debugger the semihosting exit status is 0 when `ok`, else 1.
 pub fn exit(ok: bool) -> ! {

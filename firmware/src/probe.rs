@@ -32,6 +32,17 @@ pub extern "C" fn tinygan_probe_stop() {
 /// any output buffer `f` writes).
 pub fn measure<I, R>(name: &str, input: I, f: impl FnOnce(I) -> R) -> R {
     defmt::info!("probe region: {=str}", name);
+    between_markers(input, f)
+}
+
+/// [`measure`] for a region of `macs` multiply-accumulates: the script then reports the
+/// instructions per MAC too.
+pub fn measure_macs<I, R>(name: &str, macs: usize, input: I, f: impl FnOnce(I) -> R) -> R {
+    defmt::info!("probe region: {=str}, {=usize} MACs", name, macs);
+    between_markers(input, f)
+}
+
+fn between_markers<I, R>(input: I, f: impl FnOnce(I) -> R) -> R {
     tinygan_probe_start();
     let out = black_box(f(black_box(input)));
     tinygan_probe_stop();

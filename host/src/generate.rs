@@ -1,12 +1,13 @@
 //! Drawing samples from a trained generator, as a stream.
 //!
 //! `z` for sample `i` is the next `Z` Gaussian values from `Prng::new(seed)`, drawn per
-//! sample with [`fill_gaussian`] — the same stream a device draws for the same seed.
+//! sample by [`next_batch`] — the same stream a device draws for the same seed.
 //! Samples are computed [`CHUNK`] per forward pass, so a stream holds one chunk however
 //! many samples are taken from it.
 
-use tinygan_core::rng::{Prng, fill_gaussian};
-use tinygan_core::tensor::{Zero, flat, flat_mut};
+use tinygan_core::generate::next_batch;
+use tinygan_core::rng::Prng;
+use tinygan_core::tensor::{Zero, flat};
 use tinygan_core::{Network, Tensor};
 
 /// Samples generated per forward pass.
@@ -40,10 +41,7 @@ impl<G: Network> Iterator for Samples<'_, G> {
 
     fn next(&mut self) -> Option<G::Out> {
         if self.next == CHUNK {
-            for zi in self.z.iter_mut() {
-                fill_gaussian(&mut self.rng, flat_mut(std::slice::from_mut(zi)));
-            }
-            self.g.forward(&self.z, &mut self.acts);
+            next_batch(self.g, &mut self.rng, &mut self.z, &mut self.acts);
             self.next = 0;
         }
         self.next += 1;
@@ -59,4 +57,17 @@ pub fn row<T: Tensor>(sample: &T) -> Vec<f32> {
 /// The stream of `g`'s samples as rows, `z` drawn from `Prng::new(seed)`.
 pub fn sample_rows<G: Network>(g: &G, seed: u64) -> impl Iterator<Item = Vec<f32>> + '_ {
     Samples::new(g, Prng::new(seed)).map(|s| row(&s))
+}
+
+/// A sample's line of the CSV `tinygan generate` and `tinygan deploy` write (data units):
+/// each value as Rust prints an `f32` (the shortest text that reads back to the same
+/// bits), comma-separated, ending in a newline.
+pub fn csv_row(row: &[f32]) -> String {
+    let cells: Vec<String> = row.iter().map(f32::to_string).collect();
+    cells.join(",") + "\n"
+}
+
+/// The CSV of `rows`: one [`csv_row`] each.
+pub fn csv(rows: &[Vec<f32>]) -> String {
+    rows.iter().map(|r| csv_row(r)).collect()
 }

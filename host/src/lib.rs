@@ -9,16 +9,20 @@
 //! - [`run_folder`]: a run's output folder, replaced as one set;
 //! - [`quantize`]: post-training quantisation to int8, run by core's integer kernels;
 //! - [`sampler`]: what `eval` and `generate` draw from: a model file or a run's mixture;
+//! - [`boards`], [`deploy`]: the supported boards and `tinygan deploy` (a model generating
+//!   on an emulated board);
 //! - [`vectors`]: the expected values of the firmware self-test.
 
 pub mod ablation;
 pub mod bench;
+pub mod boards;
 pub mod config;
 #[cfg(test)]
 mod config_step_tests;
 pub mod count;
 pub mod data;
 pub mod dataset;
+pub mod deploy;
 pub mod fsutil;
 pub mod generate;
 pub mod metrics;

@@ -17,6 +17,8 @@ use tinygan::sampler::Sampler;
 const SAMPLES: Count = Count::new(1, u64::MAX);
 /// Samples the int8 calibration and error measurement run on.
 const QUANT_SAMPLES: Count = Count::new(1, 1_000_000);
+/// Samples `deploy` has a board generate (each is a line of the board's log).
+const DEPLOY_SAMPLES: Count = Count::new(1, 100_000);
 /// Calls per benchmark repetition.
 const CALLS: Count = Count::new(1, 1_000_000_000);
 /// Benchmark repetitions.
@@ -123,6 +125,29 @@ enum Command {
         /// Seed of the latent draws of the error measurement.
         #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = config::SEED.flag::<u64>())]
         seed: u64,
+    },
+    /// Build the firmware with a model, run it on an emulated board (QEMU) and write what
+    /// the board generated, in the format of `generate`; on standard error, whether it is
+    /// the host's bit for bit, a preview of digits and the metrics of the board's samples.
+    Deploy {
+        /// Model file written by `tinygan train`.
+        #[arg(long)]
+        model: PathBuf,
+        /// Board: netduinoplus2 (STM32F405, Cortex-M4F) or microbit (nRF51822, Cortex-M0).
+        #[arg(long)]
+        board: String,
+        /// Number of samples.
+        #[arg(long, default_value_t = 16, allow_negative_numbers = true, value_parser = DEPLOY_SAMPLES.flag::<u64>())]
+        n: u64,
+        /// Seed of the latent draws (the same z as `generate` with this seed).
+        #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = config::SEED.flag::<u64>())]
+        seed: u64,
+        /// Output CSV file (`-`: standard output).
+        #[arg(long, default_value = "-")]
+        out: PathBuf,
+        /// Also draw the board's samples to this PNG file.
+        #[arg(long)]
+        png: Option<PathBuf>,
     },
     /// Benchmarks.
     #[command(subcommand)]
@@ -293,14 +318,8 @@ fn run(cli: Cli) -> Result<()> {
             let g = open_model(&model, int8.then_some(calib))?;
             let n = usize::try_from(n).context("--n does not fit this machine's address size")?;
             let mut csv = Output::create(&out)?;
-            let mut line = String::new();
             for row in g.rows(seed).take(n) {
-                line.clear();
-                for (i, v) in row.iter().enumerate() {
-                    let sep = if i + 1 == row.len() { '\n' } else { ',' };
-                    line += &format!("{v}{sep}");
-                }
-                csv.put(line.as_bytes())?;
+                csv.put(tinygan::generate::csv_row(&row).as_bytes())?;
             }
             csv.finish()?;
         }
@@ -326,6 +345,24 @@ fn run(cli: Cli) -> Result<()> {
                  max abs error {:.6}, mean abs error {:.6}",
                 error.samples, error.max_abs, error.mean_abs
             );
+        }
+        Command::Deploy {
+            model,
+            board,
+            n,
+            seed,
+            out,
+            png,
+        } => {
+            let board = tinygan::boards::find(&board)?;
+            fsutil::preflight(&out)?;
+            preflight_all([&png])?;
+            let mut d = tinygan::deploy::deploy(&model, &board, n as usize, seed)?;
+            let report = tinygan::deploy::report(&d, &board, seed, png.as_deref())?;
+            d.generator.to_data(&mut d.rows);
+            write_output(&out, tinygan::generate::csv(&d.rows).as_bytes())
+                .with_context(|| format!("cannot write samples to {}", out.display()))?;
+            eprint!("{report}");
         }
         Command::Bench(Bench::Step { steps, reps, json }) => {
             preflight_all([&json])?;

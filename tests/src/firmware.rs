@@ -5,8 +5,10 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The emulated boards every firmware test covers.
-pub const BOARDS: [&str; 2] = ["netduinoplus2", "microbit"];
+/// The emulated boards every firmware test covers: those of `firmware/boards.txt`.
+pub fn boards() -> Vec<&'static str> {
+    tinygan::boards::all().iter().map(|b| b.name).collect()
+}
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -26,9 +28,15 @@ pub struct Run {
 /// Runs `scripts/firmware.sh ARGS`; kills its whole process group (QEMU included) and
 /// panics if it has not finished within `limit`.
 pub fn script(args: &[&str], limit: Duration) -> Run {
+    script_with(args, &[], limit)
+}
+
+/// [`script`] with the environment variables `vars` set.
+pub fn script_with(args: &[&str], vars: &[(&str, &str)], limit: Duration) -> Run {
     use std::os::unix::process::CommandExt;
     let mut child = Command::new(root().join("scripts/firmware.sh"))
         .args(args)
+        .envs(vars.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

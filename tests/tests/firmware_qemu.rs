@@ -4,7 +4,7 @@
 //! them as ignored; `-- --include-ignored` runs them anyway.
 
 use std::time::Duration;
-use tinygan_tests::firmware::{BOARDS, Run, script};
+use tinygan_tests::firmware::{Run, boards, script};
 
 /// A clean build with -Zbuild-std takes about 40 s per board on two cores.
 const BUILD_LIMIT: Duration = Duration::from_secs(900);
@@ -48,7 +48,7 @@ fn number_after(text: &str, label: &str) -> u64 {
 /// Builds the firmware for every board, runs `scripts/firmware.sh CMD BOARD` and hands what
 /// it printed to `check`.
 fn on_every_board(cmd: &str, check: impl Fn(&str, &Run)) {
-    for board in BOARDS {
+    for board in boards() {
         ok(
             &format!("build for {board}"),
             &script(&["build", board], BUILD_LIMIT),

@@ -93,6 +93,7 @@ impl<
 {
     type In = [[f32; L]; CIN];
     type Out = [[f32; OL]; COUT];
+    const MACS: usize = COUT * OL * CIN * K;
 
     fn forward<const B: usize>(&self, x: &[Self::In; B], y: &mut [Self::Out; B]) {
         k::forward(&Self::SHAPE, flat(&self.w), &self.b, flat(x), flat_mut(y));

@@ -106,6 +106,7 @@ conv_impls!(
     params_grad: k::params_grad,
     fan_in: CIN * K * K,
     fan_out: COUT * K * K,
+    macs: COUT * OH * OW * CIN * K * K,
 );
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! conv kernels take, and differ only in which kernels run and in the weight's fans.
 
 /// Expands to `Layer`, `Zero`, `TrainLayer` and `Params` (named `$name` in panic
-/// messages) for `$ty<CIN, COUT, H, W, K, S, P, OH, OW>` with fields `w` and `b: [f32; COUT]` and an associated `SHAPE`: `forward`
+/// messages; `$macs` its `Layer::MACS`) for `$ty<CIN, COUT, H, W, K, S, P, OH, OW>` with fields `w` and `b: [f32; COUT]` and an associated `SHAPE`: `forward`
 /// calls `$forward(shape, w, b, x, y)`, `backward_input` calls `$backward_input(shape, w,
 /// dy, dx)`, `backward_params` calls `$params_grad(shape, x, dy, dw, db)` and `backward`
 /// both.
@@ -16,11 +16,13 @@ macro_rules! conv_impls {
         backward_input: $backward_input:path,
         params_grad: $params_grad:path,
         fan_in: $fan_in:expr,
-        fan_out: $fan_out:expr $(,)?
+        fan_out: $fan_out:expr,
+        macs: $macs:expr $(,)?
     ) => {
         $crate::layers::conv_impls::conv_impl!($ty, $crate::layers::Layer, {
             type In = [[[f32; W]; H]; CIN];
             type Out = [[[f32; OW]; OH]; COUT];
+            const MACS: usize = $macs;
 
             fn forward<const B: usize>(&self, x: &[Self::In; B], y: &mut [Self::Out; B]) {
                 use $crate::tensor::{flat, flat_mut};
@@ -111,7 +113,7 @@ pub(crate) use conv_impls;
 /// the inherent impl, without `$tr`): the generic header every impl of [`conv_impls!`]
 /// shares.
 macro_rules! conv_impl {
-    ($ty:ident, { $($body:tt)* }) => {
+    ($ty:ident, $($tr:path,)? { $($body:tt)* }) => {
         impl<
             const CIN: usize,
             const COUT: usize,
@@ -122,23 +124,7 @@ macro_rules! conv_impl {
             const P: usize,
             const OH: usize,
             const OW: usize,
-        > $ty<CIN, COUT, H, W, K, S, P, OH, OW>
-        {
-            $($body)*
-        }
-    };
-    ($ty:ident, $tr:path, { $($body:tt)* }) => {
-        impl<
-            const CIN: usize,
-            const COUT: usize,
-            const H: usize,
-            const W: usize,
-            const K: usize,
-            const S: usize,
-            const P: usize,
-            const OH: usize,
-            const OW: usize,
-        > $tr for $ty<CIN, COUT, H, W, K, S, P, OH, OW>
+        > $($tr for)? $ty<CIN, COUT, H, W, K, S, P, OH, OW>
         {
             $($body)*
         }

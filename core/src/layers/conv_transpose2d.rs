@@ -102,6 +102,7 @@ conv_impls!(
     params_grad: k::transpose_params_grad,
     fan_in: COUT * K * K,
     fan_out: CIN * K * K,
+    macs: CIN * H * W * COUT * K * K,
 );
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub struct Dense<const IN: usize, const OUT: usize> {
 impl<const IN: usize, const OUT: usize> Layer for Dense<IN, OUT> {
     type In = [f32; IN];
     type Out = [f32; OUT];
+    const MACS: usize = IN * OUT;
 
     fn forward<const B: usize>(&self, x: &[[f32; IN]; B], y: &mut [[f32; OUT]; B]) {
         k::forward(flat(&self.w), &self.b, flat(x), flat_mut(y), IN, OUT);

@@ -72,6 +72,8 @@ impl<const IN: usize, const K: usize, const D: usize, const OUT: usize> Layer
 {
     type In = [f32; IN];
     type Out = [f32; OUT];
+    /// The projection `x · T` (the kernel distances that follow are not counted).
+    const MACS: usize = IN * K * D;
 
     fn forward<const B: usize>(&self, x: &[[f32; IN]; B], y: &mut [[f32; OUT]; B]) {
         let () = Self::CHECK;

@@ -59,6 +59,10 @@ pub trait Layer {
     type In: Tensor;
     /// One output sample.
     type Out: Tensor;
+    /// Multiply-accumulates of one sample's forward pass, nominal: every weight use of a
+    /// dense or convolution layer (padded positions of a convolution included); 0 for
+    /// element-wise and reshaping layers.
+    const MACS: usize = 0;
     /// `y = f(x)` for a batch, in inference mode (running statistics, no updates).
     fn forward<const B: usize>(&self, x: &[Self::In; B], y: &mut [Self::Out; B]);
 }

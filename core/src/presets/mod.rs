@@ -47,6 +47,20 @@ mod tests {
         assert!(*decoded == *loaded, "from_model differs from load_into");
     }
 
+    /// Counted by hand from the layer lists: ring8's G is 8·128 + 2·128·128 + 128·2; the
+    /// digits G is a 32→512 dense, a transposed conv of 32×4×4 inputs each spreading over
+    /// 16 channels × 4×4 taps, and a 16→1 3×3 conv at each of 8×8 outputs.
+    #[test]
+    fn generator_macs_per_sample() {
+        assert_eq!(MixG::MACS, 34_048);
+        assert_eq!(MixGBn::MACS, 34_048);
+        assert_eq!(DigitsG::MACS, 16_384 + 131_072 + 9_216);
+        assert_eq!(
+            DigitsGWide::MACS,
+            32 * 1024 + 64 * 16 * 32 * 16 + 64 * 32 * 9
+        );
+    }
+
     #[test]
     fn every_preset_generator_decodes_like_load_into() {
         decodes_like_load_into(MixG::from_model);

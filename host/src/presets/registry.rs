@@ -98,6 +98,14 @@ fn try_load<G: Network + Fingerprint>(
     })
 }
 
+/// `G`'s path under `tinygan_core::presets`: every built-in generator type is defined
+/// there, shared with the firmware.
+fn preset_path<G>(_: &G) -> &'static str {
+    let name = std::any::type_name::<G>();
+    name.strip_prefix("tinygan_core::presets::")
+        .unwrap_or_else(|| panic!("{name} is not a type of tinygan_core::presets"))
+}
+
 impl LoadedGenerator {
     /// Loads the model file at `path`; errors name the file.
     pub fn open(path: &Path) -> Result<Self> {
@@ -172,10 +180,21 @@ impl LoadedGenerator {
     /// `n` samples in data units, one row each, `z` drawn from `Prng::new(seed)`.
     pub fn sample_data(&self, n: usize, seed: u64) -> Vec<Vec<f32>> {
         let mut rows = self.sample(n, seed);
+        self.to_data(&mut rows);
+        rows
+    }
+
+    /// Maps rows of model units to data units in place (the file's output scaling).
+    pub fn to_data(&self, rows: &mut [Vec<f32>]) {
         if let Some(s) = &self.scaling {
             rows.iter_mut().for_each(|r| s.to_data(r));
         }
-        rows
+    }
+
+    /// The generator's type path under `tinygan_core::presets` (e.g. `mixture::MixG`), as
+    /// the firmware's build names it (`TINYGAN_GENERATOR`).
+    pub fn core_type(&self) -> &'static str {
+        with_net!(&self.net, g => preset_path(&**g))
     }
 
     /// `n` samples in model units (map them with [`LoadedGenerator::scaling`] for data
