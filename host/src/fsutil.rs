@@ -340,6 +340,30 @@ mod tests {
         assert!(m.file_type().is_char_device(), "{m:?}");
     }
 
+    /// A named pipe is written in place (a reader on the other end gets the bytes) and
+    /// stays a pipe; no temporary file is left beside it.
+    #[test]
+    fn fifo_is_written_in_place() {
+        let dir = scratch("fifo");
+        let fifo = dir.join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        preflight(&fifo).unwrap();
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || fs::read(fifo).unwrap())
+        };
+        write_output(&fifo, b"through the pipe").unwrap();
+        // Checked before joining: had the pipe been replaced, the reader would wait forever.
+        assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+        assert_eq!(names(&dir), ["pipe"]);
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn dev_full_is_an_error() {
         let msg = format!(
