@@ -8,6 +8,7 @@
 # micro:bit; int8 models, which will, join when the int8 model file lands.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+scripts/setup.sh # idempotent: installs only what is missing
 
 out=${TINYGAN_OUT:-out/digits}
 cargo run --release -p tinygan -- train --data digits --out "$out"

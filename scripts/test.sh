@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Every check of the project, as CI runs it (after scripts/setup.sh):
+# Every check of the project, as CI runs it (scripts/setup.sh first, which installs only
+# what is missing):
 # formatting, clippy, the workspace tests without QEMU, tinygan-core built for both thumb
 # targets, then the QEMU suite once (tests/tests/firmware_qemu.rs: self-test and size
 # budgets on every board; tests/tests/deploy_qemu.rs: a trained model generating on the
 # emulated board bit for bit), which closes with `qemu: N passed, N failed`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+scripts/setup.sh # idempotent: installs only what is missing
 
 step() { printf '\n== %s\n' "$*"; }
 
