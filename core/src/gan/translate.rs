@@ -149,13 +149,68 @@ mod tests {
         }
     }
 
+    /// Each coordinate takes every value of `[−m, m]` and no other, for several `m`.
     #[test]
     fn offsets_cover_the_range() {
-        let mut shifts = [(0, 0); 200];
-        T.draw(&mut Prng::new(1), &mut shifts);
-        for v in -1..=1 {
-            assert!(shifts.iter().any(|s| s.0 == v) && shifts.iter().any(|s| s.1 == v));
+        for m in 1..=3u8 {
+            let mut shifts = [(0, 0); 400];
+            Translate { max: m, ..T }.draw(&mut Prng::new(1), &mut shifts);
+            let m = m as i8;
+            for v in -m..=m {
+                assert!(
+                    shifts.iter().any(|s| s.0 == v) && shifts.iter().any(|s| s.1 == v),
+                    "m = {m}: offset {v} never drawn"
+                );
+            }
+            assert!(shifts.iter().all(|s| s.0.abs() <= m && s.1.abs() <= m));
         }
-        assert!(shifts.iter().all(|s| s.0.abs() <= 1 && s.1.abs() <= 1));
+    }
+
+    /// A batch of 2-channel 2×3 images `x[ch][r][c] = 100·ch + 10·r + c + 1`, each with its
+    /// own offset, against images written out by hand (`F` = fill): one pixel and two
+    /// pixels along each axis in both directions, diagonals at the border, and an offset
+    /// as wide as the image. The in-place walk must read each source before it is
+    /// overwritten whatever the direction, in every channel and every image of the batch.
+    #[test]
+    fn shifts_by_hand_in_every_direction() {
+        const F: f32 = -1.0;
+        let t = Translate {
+            channels: 2,
+            height: 2,
+            width: 3,
+            max: 3,
+            fill: F,
+        };
+        let x = [
+            [[1.0, 2.0, 3.0], [11.0, 12.0, 13.0]],
+            [[101.0, 102.0, 103.0], [111.0, 112.0, 113.0]],
+        ];
+        #[rustfmt::skip]
+        let cases: [(Shift, [[[f32; 3]; 2]; 2]); 10] = [
+            ((0, 1),   [[[F, 1.0, 2.0], [F, 11.0, 12.0]], [[F, 101.0, 102.0], [F, 111.0, 112.0]]]),
+            ((0, -1),  [[[2.0, 3.0, F], [12.0, 13.0, F]], [[102.0, 103.0, F], [112.0, 113.0, F]]]),
+            ((0, 2),   [[[F, F, 1.0], [F, F, 11.0]], [[F, F, 101.0], [F, F, 111.0]]]),
+            ((0, -2),  [[[3.0, F, F], [13.0, F, F]], [[103.0, F, F], [113.0, F, F]]]),
+            ((1, 0),   [[[F, F, F], [1.0, 2.0, 3.0]], [[F, F, F], [101.0, 102.0, 103.0]]]),
+            ((-1, 0),  [[[11.0, 12.0, 13.0], [F, F, F]], [[111.0, 112.0, 113.0], [F, F, F]]]),
+            ((1, 1),   [[[F, F, F], [F, 1.0, 2.0]], [[F, F, F], [F, 101.0, 102.0]]]),
+            ((-1, 2),  [[[F, F, 11.0], [F, F, F]], [[F, F, 111.0], [F, F, F]]]),
+            ((1, -2),  [[[F, F, F], [3.0, F, F]], [[F, F, F], [103.0, F, F]]]),
+            ((0, 3),   [[[F; 3]; 2]; 2]),
+        ];
+        let shifts = cases.map(|c| c.0);
+        let mut batch = [x; 10];
+        t.apply(&mut batch, &shifts);
+        for (y, (s, want)) in batch.iter().zip(&cases) {
+            assert_eq!(y, want, "apply {s:?}");
+        }
+        // The adjoint moves by −s and fills with 0.
+        let mut grads = [x; 10];
+        t.adjoint(&mut grads, &shifts.map(|(dy, dx)| (-dy, -dx)));
+        let zero_fill = |v: f32| if v == F { 0.0 } else { v };
+        for (g, (s, want)) in grads.iter().zip(&cases) {
+            let want = want.map(|ch| ch.map(|row| row.map(zero_fill)));
+            assert_eq!(g, &want, "adjoint of {:?}", (-s.0, -s.1));
+        }
     }
 }
