@@ -48,6 +48,8 @@ pub mod train;
 
 #[cfg(test)]
 pub(crate) mod gradcheck;
+#[cfg(test)]
+pub(crate) mod roundtrip;
 
 pub use layers::{Layer, TrainLayer};
 pub use net::Network;

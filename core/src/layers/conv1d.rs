@@ -195,6 +195,19 @@ impl<
 mod tests {
     use super::*;
     use crate::gradcheck::{check_layer, randomize};
+    use crate::roundtrip::decodes_like_load_into;
+
+    /// `COUT·OL·CIN·K` multiply-adds per sample: 8 outputs × 16 positions × 3 × 5 taps.
+    #[test]
+    fn macs_by_hand() {
+        assert_eq!(Conv1d::<3, 8, 32, 5, 2, 2, 16>::MACS, 1920);
+    }
+
+    /// Kernel from tensor 0 and bias from tensor 1 of the layer's own file.
+    #[test]
+    fn decodes_like_load_into_by_from_model() {
+        decodes_like_load_into(|m| Conv1d::<2, 3, 7, 3, 2, 1, 4>::from_model(m, 0, 0));
+    }
 
     #[test]
     fn strided_difference_filter_by_hand() {

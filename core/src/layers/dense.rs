@@ -120,6 +120,19 @@ impl<const IN: usize, const OUT: usize> Params for Dense<IN, OUT> {
 mod tests {
     use super::*;
     use crate::gradcheck::check_layer;
+    use crate::roundtrip::decodes_like_load_into;
+
+    /// `IN·OUT` multiply-adds per sample.
+    #[test]
+    fn macs_by_hand() {
+        assert_eq!(Dense::<3, 5>::MACS, 15);
+    }
+
+    /// `W` from tensor 0 and `b` from tensor 1 of the layer's own file.
+    #[test]
+    fn decodes_like_load_into_by_from_model() {
+        decodes_like_load_into(|m| Dense::<3, 5>::from_model(m, 0, 0));
+    }
 
     #[test]
     fn forward_by_hand() {

@@ -11,41 +11,7 @@ mod tests {
     use super::digits::*;
     use super::mixture::*;
     use crate::Network;
-    use crate::model::{Embedded, Extras, ModelFile, encoded_len, write};
-    use crate::rng::{Prng, fill_gaussian};
-    use std::boxed::Box;
-    use std::vec;
-
-    /// A `G` with every tensor random and every buffer set, written to a model file and decoded
-    /// with `from_model`, equals the network `load_into` reads from the same file.
-    fn decodes_like_load_into<G: Network + crate::model::Fingerprint + PartialEq>(
-        decode: fn(&Embedded<'_>) -> G,
-    ) {
-        let mut rng = Prng::new(11);
-        let mut g = Box::new(G::ZERO);
-        for i in 0..G::TENSORS {
-            fill_gaussian(&mut rng, g.tensor_mut(i));
-        }
-        for i in 0..G::BUFFERS {
-            for (k, v) in g.buffer_mut(i).iter_mut().enumerate() {
-                *v = 0.5 + k as f32 + i as f32 / 8.0;
-            }
-        }
-        let extras = Extras {
-            scaling: None,
-            metadata: &[("kind", "generator")],
-        };
-        let mut bytes = vec![0u8; encoded_len(&*g, &extras)];
-        write(&*g, &extras, &mut bytes).unwrap();
-        let mut loaded = Box::new(G::ZERO);
-        ModelFile::parse(&bytes)
-            .unwrap()
-            .load_into(&mut *loaded)
-            .unwrap();
-        assert!(*loaded == *g, "load_into round trip");
-        let decoded = Box::new(decode(&Embedded::new(&bytes)));
-        assert!(*decoded == *loaded, "from_model differs from load_into");
-    }
+    use crate::roundtrip::decodes_like_load_into;
 
     /// Counted by hand from the layer lists: ring8's G is 8·128 + 2·128·128 + 128·2; the
     /// digits G is a 32→512 dense, a transposed conv of 32×4×4 inputs each spreading over
