@@ -587,6 +587,24 @@ mod tests {
         );
     }
 
+    /// The floors of the adaptive balance are losses, which can be negative (Wasserstein,
+    /// hinge): any value in [−10⁶, 10⁶].
+    #[test]
+    fn floors_take_negative_losses() {
+        let c = TrainConfig::baseline()
+            .merge_str("d_floor = -2.5\ng_floor = -1000000")
+            .unwrap();
+        assert_eq!((c.d_floor, c.g_floor), (Some(-2.5), Some(-1e6)));
+        assert_eq!(
+            error_of("g_floor = -1000001"),
+            "config key `g_floor` = -1000001 is out of range: allowed [-1000000, 1000000]"
+        );
+        assert_eq!(
+            error_of("d_floor = 1e7"),
+            "config key `d_floor` = 10000000 is out of range: allowed [-1000000, 1000000]"
+        );
+    }
+
     #[test]
     fn unknown_enum_value_lists_the_names() {
         let msg = error_of("loss = \"bogus\"");

@@ -138,3 +138,16 @@ fn history_keys_give_the_average() {
     let window = H::new(&read("history = 0.5\nhistory_kind = \"window\"\n"));
     assert!(matches!(window, H::Window(_)));
 }
+
+/// `supervised` needs a D with at least two class outputs: one output is an error naming
+/// the key, two are enough.
+#[test]
+fn supervised_needs_two_classes() {
+    let c = read("supervised = 0.5\n");
+    let msg = format!("{:#}", c.step_config(3, 0, None, 1).unwrap_err());
+    assert!(
+        msg.starts_with("config key `supervised` = 0.5 needs a discriminator with class outputs"),
+        "{msg}"
+    );
+    assert_eq!(c.step_config(3, 0, None, 2).unwrap().supervised, 0.5);
+}
