@@ -54,6 +54,60 @@ pub enum LoadError {
     },
     /// Tensor `n` of the network is not in the file.
     MissingTensor(u32),
+    /// An int8 file has no layers, or its layer descriptors are not numbered 0, 1, ...
+    NoLayers,
+    /// The descriptor of int8 layer `n` is invalid: an unknown kind or element type,
+    /// a zero or inconsistent size, a size beyond the kernels' limits, an input length
+    /// other than the previous layer's output length, or non-zero reserved words.
+    BadLayer(u32),
+    /// Int8 layer `layer` lacks the tensor of `role` its kind needs (weights, channel
+    /// records, table), or the output map is missing (`layer` is the layer count).
+    MissingInt8 {
+        /// The layer (the layer count for the output map).
+        layer: u32,
+        /// What is missing.
+        role: super::Role,
+    },
+    /// A quantisation parameter of int8 layer `layer` (`None`: of the output map) is out
+    /// of range.
+    QuantRange {
+        /// The layer, or `None` for the output map.
+        layer: Option<u32>,
+        /// Which parameter.
+        param: QuantParam,
+    },
+}
+
+/// Which quantisation parameter [`LoadError::QuantRange`] refuses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum QuantParam {
+    /// A multiplier (of a scale or a requantisation) below 2³⁰ (zero included): a scale of
+    /// zero, or not in the normalised form `[2³⁰, 2³¹)`.
+    Multiplier,
+    /// A shift outside −31..=30.
+    Shift,
+    /// A zero point outside the int8 codes −128..=127.
+    ZeroPoint,
+    /// A clamp bound outside −128..=127, or a minimum above the maximum.
+    Clamp,
+    /// The layer's input scale or zero point differs from the previous layer's output
+    /// (or a ReLU or pixel shuffle changes the map, which they cannot).
+    Chain,
+}
+
+impl fmt::Display for QuantParam {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Multiplier => "a multiplier is below 2^30 (a zero scale, or not normalised)",
+            Self::Shift => "a shift is outside -31..=30",
+            Self::ZeroPoint => "a zero point is outside the int8 range -128..=127",
+            Self::Clamp => {
+                "the output clamp is outside -128..=127 or its minimum is above its maximum"
+            }
+            Self::Chain => "its input map differs from the previous layer's output map",
+        })
+    }
 }
 
 impl fmt::Display for LoadError {
@@ -92,6 +146,21 @@ impl fmt::Display for LoadError {
                 "tensor {index} has {found} elements, the network expects {expected}"
             ),
             Self::MissingTensor(n) => write!(f, "tensor {n} is missing from the file"),
+            Self::NoLayers => write!(
+                f,
+                "int8 file: the layers are missing or not numbered 0, 1, ..."
+            ),
+            Self::BadLayer(n) => write!(f, "int8 layer {n}: its descriptor is invalid"),
+            Self::MissingInt8 { layer, role } => {
+                write!(f, "int8 layer {layer}: its {role:?} tensor is missing")
+            }
+            Self::QuantRange {
+                layer: Some(n),
+                param,
+            } => {
+                write!(f, "int8 layer {n}: {param}")
+            }
+            Self::QuantRange { layer: None, param } => write!(f, "int8 output map: {param}"),
         }
     }
 }
@@ -111,6 +180,9 @@ pub enum WriteError {
     ScalingMismatch,
     /// The metadata pairs break the rule of [`super::Metadata`].
     BadMetadata(MetadataError),
+    /// An int8 layer or output map a reader would refuse ([`super::int8::Int8Model::parse`]
+    /// says why); nothing is written.
+    BadInt8(LoadError),
 }
 
 impl fmt::Display for WriteError {
@@ -121,6 +193,7 @@ impl fmt::Display for WriteError {
             }
             Self::ScalingMismatch => write!(f, "output offset and scale differ in length"),
             Self::BadMetadata(e) => write!(f, "{e}"),
+            Self::BadInt8(e) => write!(f, "{e}"),
         }
     }
 }

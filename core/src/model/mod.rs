@@ -6,9 +6,9 @@
 //! | offset | size | field |
 //! |---|---|---|
 //! | 0 | 4 | magic `TGAN` |
-//! | 4 | 2 | format version ([`VERSION`]; version 1 is read too) |
+//! | 4 | 2 | format version ([`F32_VERSION`] for an f32 network, [`VERSION`] for an int8 one; version 1 is read too) |
 //! | 6 | 2 | flags, must be zero |
-//! | 8 | 4 | architecture fingerprint ([`Fingerprint`]) |
+//! | 8 | 4 | architecture fingerprint ([`Fingerprint`]; of an int8 network: [`int8::fingerprint`]) |
 //! | 12 | 4 | table entry count `n` |
 //! | 16 | 4 | data length in bytes |
 //! | 20 | 4 | CRC-32 of everything after the header (table, padding, data) |
@@ -16,45 +16,58 @@
 //! | 32 | 16·n | table: role u8, dtype u8, reserved u16 (zero), index u32, byte offset u32 (into data, 16-aligned), element count u32 |
 //! | 32+16n, rounded up to 16 | data length | tensor data and metadata text, each padded to 16 bytes |
 //!
-//! Table entries ([`Role`], [`DType`]; any other pair is an invalid entry):
+//! Table entries ([`Role`], [`DType`]; any other pair is an invalid entry, and no role and
+//! index appear twice):
 //!
 //! | role | dtype | element | what | versions |
 //! |---|---|---|---|---|
 //! | 0 `Param` | 0 `F32` | 4 bytes | trainable tensor `index` of [`Params`] | 1, 2 |
 //! | 1 `Buffer` | 0 `F32` | 4 bytes | persisted buffer `index` (running statistics) | 1, 2 |
-//! | 2 `OutputOffset`, 3 `OutputScale` | 0 `F32` | 4 bytes | map to data units (index 0 is read) | 1, 2 |
-//! | 4 `Metadata` | 1 `Text` | 1 byte | the [`Metadata`] text, index 0, at most one entry | 2 |
+//! | 2 `OutputOffset`, 3 `OutputScale` | 0 `F32` | 4 bytes | map to data units (index 0 is read) | 1, 2, 3 |
+//! | 4 `Metadata` | 1 `Text` | 1 byte | the [`Metadata`] text, index 0, at most one entry | 2, 3 |
+//! | 5 `Int8Layer` | 3 `I32` | 4 bytes | int8 layer `index`: its descriptor ([`int8::DESCRIPTOR_WORDS`] words: kind, element type, input and output scale as multiplier and shift, zero points, clamp, shape) | 3 |
+//! | 6 `Int8Weights` | 2 `I8` | 1 byte | weight codes of layer `index`, in the f32 layer's layout | 3 |
+//! | 7 `Int8Channels` | 3 `I32` | 4 bytes | per output channel records of layer `index` (bias, multiplier, shift: [`crate::quant::ChannelBytes`]) | 3 |
+//! | 8 `Int8Table` | 2 `I8` | 1 byte | the 256-entry tanh or sigmoid table of layer `index` | 3 |
+//! | 9 `Int8OutputMap` | 3 `I32` | 4 bytes | the fixed-point map to data units (records as channels; [`crate::quant::output`]), index 0 | 3 |
 //!
 //! Version 2 adds the metadata entry; a version-1 file has none and reads as empty
-//! metadata. New element types (int8 weights) and roles (quantisation parameters) are new
-//! `DType` and `Role` values with their own rows here; the element size comes from the
-//! dtype ([`DType::size`]).
+//! metadata. Version 3 is the int8 network ([`int8::Int8Model`]): the int8 roles, with the
+//! f32 map to data units and the metadata kept, and no f32 parameters; an f32 network is
+//! still written as version 2. The element size comes from the dtype ([`DType::size`]);
+//! `I16` (16-bit codes) is a known element type that no role takes yet, so 16-bit
+//! activations can be added without a new version.
 //!
 //! [`ModelFile::parse`] validates every field, every table entry, the metadata text and
 //! the checksum before anything is read out of the file; [`ModelFile::load_into`] then
 //! checks that the file matches the network exactly (fingerprint, tensor count and
-//! lengths) before it copies.
+//! lengths) before it copies. [`int8::Int8Model::parse`] validates an int8 file's layers,
+//! their tensors and every quantisation parameter, and then hands out the layers' bytes in
+//! place.
 
 mod crc32;
 mod embedded;
 mod error;
 mod fingerprint;
+pub mod int8;
 mod metadata;
 mod writer;
 
 pub use crc32::{Crc32, crc32};
 pub use embedded::Embedded;
-pub use error::{LoadError, WriteError};
+pub use error::{LoadError, QuantParam, WriteError};
 pub use fingerprint::{Fingerprint, chain, fnv1a, layer};
 pub use metadata::{KEY_DATA, KEY_KIND, MAX_KEY, MAX_LEN, Metadata, MetadataError};
-pub use writer::{Extras, encoded_len, write};
+pub use writer::{Extras, encoded_len, encoded_len_int8, write, write_int8};
 
 use crate::params::Params;
 
 /// File magic.
 pub const MAGIC: [u8; 4] = *b"TGAN";
-/// The format version this code writes.
-pub const VERSION: u16 = 2;
+/// The newest format version: the int8 network this code writes.
+pub const VERSION: u16 = 3;
+/// The format version of an f32 network this code writes.
+pub const F32_VERSION: u16 = 2;
 /// The oldest format version this code reads.
 pub const OLDEST_VERSION: u16 = 1;
 /// Header size in bytes.
@@ -78,6 +91,35 @@ pub enum Role {
     OutputScale = 3,
     /// The [`Metadata`] text (version 2 on).
     Metadata = 4,
+    /// An int8 layer's descriptor (version 3).
+    Int8Layer = 5,
+    /// An int8 layer's weight codes (version 3).
+    Int8Weights = 6,
+    /// An int8 layer's per-channel records (version 3).
+    Int8Channels = 7,
+    /// An int8 layer's 256-entry table (version 3).
+    Int8Table = 8,
+    /// The int8 network's map to data units (version 3).
+    Int8OutputMap = 9,
+}
+
+impl Role {
+    /// The role of a table entry's first byte.
+    const fn from_u8(b: u8) -> Option<Self> {
+        Some(match b {
+            0 => Self::Param,
+            1 => Self::Buffer,
+            2 => Self::OutputOffset,
+            3 => Self::OutputScale,
+            4 => Self::Metadata,
+            5 => Self::Int8Layer,
+            6 => Self::Int8Weights,
+            7 => Self::Int8Channels,
+            8 => Self::Int8Table,
+            9 => Self::Int8OutputMap,
+            _ => return None,
+        })
+    }
 }
 
 /// Element type of a tensor.
@@ -88,6 +130,12 @@ pub enum DType {
     F32 = 0,
     /// UTF-8 text, one byte per element (version 2 on).
     Text = 1,
+    /// Two's complement 8-bit integer (version 3).
+    I8 = 2,
+    /// Two's complement 32-bit integer, little-endian (version 3).
+    I32 = 3,
+    /// Two's complement 16-bit integer, little-endian (version 3; for 16-bit activations).
+    I16 = 4,
 }
 
 impl DType {
@@ -95,16 +143,34 @@ impl DType {
     pub const fn size(self) -> usize {
         match self {
             Self::F32 => 4,
-            Self::Text => 1,
+            Self::Text | Self::I8 => 1,
+            Self::I32 => 4,
+            Self::I16 => 2,
         }
+    }
+
+    /// The element type of a table entry's second byte (or of a layer's element-type word).
+    pub const fn from_u8(b: u8) -> Option<Self> {
+        Some(match b {
+            0 => Self::F32,
+            1 => Self::Text,
+            2 => Self::I8,
+            3 => Self::I32,
+            4 => Self::I16,
+            _ => return None,
+        })
     }
 }
 
 /// Whether format `version` allows an entry of `role` with `dtype` and `index`.
 fn allowed(version: u16, role: Role, dtype: DType, index: u32) -> bool {
     match role {
-        Role::Param | Role::Buffer | Role::OutputOffset | Role::OutputScale => dtype == DType::F32,
+        Role::Param | Role::Buffer => version <= 2 && dtype == DType::F32,
+        Role::OutputOffset | Role::OutputScale => dtype == DType::F32,
         Role::Metadata => version >= 2 && dtype == DType::Text && index == 0,
+        Role::Int8Layer | Role::Int8Channels => version >= 3 && dtype == DType::I32,
+        Role::Int8Weights | Role::Int8Table => version >= 3 && dtype == DType::I8,
+        Role::Int8OutputMap => version >= 3 && dtype == DType::I32 && index == 0,
     }
 }
 
@@ -195,17 +261,17 @@ impl<'a> ModelFile<'a> {
             data: &bytes[start..],
             metadata: Metadata::default(),
         };
-        let mut metadata = None;
         for i in 0..count {
             let e = file.entry(i)?;
-            if e.role == Role::Metadata {
-                if metadata.is_some() {
-                    return Err(LoadError::BadEntry(i as u32));
-                }
-                metadata = Some(e);
+            let first = (0..i).find(|&j| {
+                file.entry(j)
+                    .is_ok_and(|d| (d.role, d.index) == (e.role, e.index))
+            });
+            if first.is_some() {
+                return Err(LoadError::BadEntry(i as u32));
             }
         }
-        if let Some(e) = metadata {
+        if let Some(e) = file.find(Role::Metadata, 0) {
             file.metadata = Metadata::parse(file.bytes(&e)).map_err(LoadError::BadMetadata)?;
         }
         Ok(file)
@@ -229,18 +295,8 @@ impl<'a> ModelFile<'a> {
             .get(i * ENTRY_LEN..(i + 1) * ENTRY_LEN)
             .ok_or(LoadError::BadEntry(i as u32))?;
         let bad = LoadError::BadEntry(i as u32);
-        let role = match e[0] {
-            0 => Role::Param,
-            1 => Role::Buffer,
-            2 => Role::OutputOffset,
-            3 => Role::OutputScale,
-            4 => Role::Metadata,
-            _ => return Err(bad),
-        };
-        let dtype = match e[1] {
-            0 => DType::F32,
-            1 => DType::Text,
-            _ => return Err(bad),
+        let (Some(role), Some(dtype)) = (Role::from_u8(e[0]), DType::from_u8(e[1])) else {
+            return Err(bad);
         };
         let (index, offset, len) = (u32_at(e, 4), u32_at(e, 8), u32_at(e, 12));
         if u16_at(e, 2) != 0 || !allowed(self.version, role, dtype, index) {
@@ -363,5 +419,7 @@ impl<'a> ModelFile<'a> {
 
 #[cfg(test)]
 mod golden;
+#[cfg(test)]
+mod golden_int8;
 #[cfg(test)]
 mod tests;

@@ -63,7 +63,7 @@ fn round_trip_restores_every_tensor_and_the_scaling() {
     let (o, s) = file.output_scaling().unwrap();
     assert_eq!((file.value(&o, 1), file.value(&s, 0)), (-1.0, 4.0));
     assert_eq!(buf.len() % ALIGN, 0);
-    assert_eq!(file.version, VERSION);
+    assert_eq!(file.version, F32_VERSION);
     let meta = file.metadata();
     assert_eq!(meta.as_str(), "kind=generator\ndata=ring8\n");
     assert_eq!(
