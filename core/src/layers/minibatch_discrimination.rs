@@ -166,6 +166,23 @@ mod tests {
         t: [[[1.0, 0.0]], [[0.0, 1.0]]],
     };
 
+    /// The projection `x · T` per sample: `IN·K·D` = 4 inputs × 3 kernels × 2 dimensions.
+    #[test]
+    fn macs_by_hand() {
+        assert_eq!(MinibatchDiscrimination::<4, 3, 2, 7>::MACS, 24);
+    }
+
+    /// `T` maps `IN` inputs to `K·D` projections: its fans for initialisation.
+    #[test]
+    fn tensor_fans_by_hand() {
+        let kind = MinibatchDiscrimination::<4, 3, 2, 7>::ZERO.tensor_kind(0);
+        let want = TensorKind::Weight {
+            fan_in: 4,
+            fan_out: 6,
+        };
+        assert_eq!(kind, want);
+    }
+
     #[test]
     fn two_samples_at_distance_d_give_exp_minus_d() {
         for d in [0.0f32, 0.5, 3.0] {
