@@ -214,6 +214,15 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
     out.finish()
 }
 
+/// Whether `e` is a write to a pipe whose reader has gone (`tinygan generate ... | head
+/// -1`): the reader took what it wanted, so a command stops there quietly.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
 /// Checks, before any work, that `path` can be written as an output: `-` and devices
 /// can; a folder cannot; for a regular or new file, the nearest folder that exists on the
 /// way to it must be a folder in which a file can be created (a probe file is created and

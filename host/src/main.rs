@@ -110,12 +110,17 @@ enum Command {
         #[arg(long, default_value_t = tinygan::quantize::DEFAULT_CALIBRATION as u64, value_parser = QUANT_SAMPLES.flag::<u64>())]
         calib: u64,
     },
-    /// Quantise a generator to int8 and report its layers and its error against the f32
-    /// model on the same z, in data units.
+    /// Quantise a generator to int8: report its layers and its error against the f32
+    /// model on the same z, in data units, and write the int8 model file.
     Quantize {
-        /// Model file written by `tinygan train`.
+        /// Model file written by `tinygan train` (one generator of a multiple-GAN run:
+        /// its model-K.tgan).
         #[arg(long)]
         model: PathBuf,
+        /// The int8 model file to write (format version 3), which `generate` and `eval`
+        /// run with the integer kernels; without it, only the report.
+        #[arg(long)]
+        out: Option<PathBuf>,
         /// Generated samples the activation ranges are calibrated on.
         #[arg(long, default_value_t = tinygan::quantize::DEFAULT_CALIBRATION as u64, value_parser = QUANT_SAMPLES.flag::<u64>())]
         calib: u64,
@@ -225,6 +230,7 @@ enum Bench {
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if fsutil::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
@@ -232,13 +238,24 @@ fn main() -> ExitCode {
     }
 }
 
+/// Writes `text` to standard output the way every output is written
+/// ([`write_output`] of `-`): a reader that goes away is an error that [`main`] ends on
+/// quietly ([`fsutil::is_broken_pipe`]), never a panic.
+fn say(text: impl AsRef<str>) -> Result<()> {
+    write_output(
+        std::path::Path::new(fsutil::STDOUT),
+        text.as_ref().as_bytes(),
+    )
+}
+
 /// Prints a benchmark's table: on standard output, or on standard error when its JSON
 /// goes to standard output.
-fn show_table(table: &str, json: Option<&std::path::Path>) {
+fn show_table(table: &str, json: Option<&std::path::Path>) -> Result<()> {
     if json.is_some_and(|p| p.as_os_str() == fsutil::STDOUT) {
         eprint!("{table}");
+        Ok(())
     } else {
-        print!("{table}");
+        say(table)
     }
 }
 
@@ -282,9 +299,12 @@ fn run(cli: Cli) -> Result<()> {
             cfg.seed = seed.unwrap_or(cfg.seed);
             let outcome = tinygan::run::run(data, &cfg, Some(&mut folder))?;
             folder.commit()?;
-            println!("{}", serde_json::to_string_pretty(&outcome.metrics)?);
-            print!("{}", tinygan::run::summary(data, &outcome)?);
-            println!("wrote {}", out.join("model.tgan").display());
+            say(format!(
+                "{}\n{}wrote {}\n",
+                serde_json::to_string_pretty(&outcome.metrics)?,
+                tinygan::run::summary(data, &outcome)?,
+                out.join("model.tgan").display()
+            ))?;
         }
         Command::Eval {
             model,
@@ -304,7 +324,7 @@ fn run(cli: Cli) -> Result<()> {
                 rows.iter_mut().for_each(|r| s.to_model(r));
             }
             let report = data.score(&rows)?;
-            println!("{}", serde_json::to_string_pretty(&report)?);
+            say(serde_json::to_string_pretty(&report)? + "\n")?;
         }
         Command::Generate {
             model,
@@ -325,26 +345,38 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Quantize {
             model,
+            out,
             calib,
             n,
             seed,
         } => {
+            preflight_all([&out])?;
             let g = LoadedGenerator::open(&model)?;
             let q = g.quantize(calib as usize)?;
-            print!("{}", tinygan::quantize::report::layers(&q));
             let n = n as usize;
             let error =
                 tinygan::quantize::report::error(&g.sample_data(n, seed), &q.sample(n, seed));
-            println!(
-                "parameters: {} bytes as f32, {} bytes as int8",
+            let file = tinygan::quantize::file::encode(&q, &g.about())?;
+            say(format!(
+                "{}parameters: {} bytes as f32, {} bytes as int8\n\
+                 int8 against f32 on the same z ({} samples, seed {seed}, data units): \
+                 max abs error {:.6}, mean abs error {:.6}\n",
+                tinygan::quantize::report::layers(&q),
                 4 * g.param_count(),
-                q.param_bytes()
-            );
-            println!(
-                "int8 against f32 on the same z ({} samples, seed {seed}, data units): \
-                 max abs error {:.6}, mean abs error {:.6}",
-                error.samples, error.max_abs, error.mean_abs
-            );
+                q.param_bytes(),
+                error.samples,
+                error.max_abs,
+                error.mean_abs
+            ))?;
+            if let Some(path) = out {
+                write_output(&path, &file)?;
+                say(format!(
+                    "wrote {} ({} bytes; the f32 model file is {} bytes)\n",
+                    path.display(),
+                    file.len(),
+                    std::fs::metadata(&model).map_or(0, |m| m.len())
+                ))?;
+            }
         }
         Command::Deploy {
             model,
@@ -367,7 +399,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Bench(Bench::Step { steps, reps, json }) => {
             preflight_all([&json])?;
             let report = bench::on_big_stack(move || bench::step::run(steps, reps));
-            show_table(&bench::step::table(&report), json.as_deref());
+            show_table(&bench::step::table(&report), json.as_deref())?;
             if let Some(path) = json {
                 write_output(&path, serde_json::to_string_pretty(&report)?.as_bytes())?;
             }
@@ -375,7 +407,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Bench(Bench::Kernels { calls, reps, json }) => {
             preflight_all([&json])?;
             let rows = bench::on_big_stack(move || bench::kernels::run(reps, calls));
-            show_table(&bench::kernels::table(&rows), json.as_deref());
+            show_table(&bench::kernels::table(&rows), json.as_deref())?;
             if let Some(path) = json {
                 write_output(&path, serde_json::to_string_pretty(&rows)?.as_bytes())?;
             }
@@ -418,12 +450,12 @@ fn run(cli: Cli) -> Result<()> {
                     String::new()
                 }
             );
-            show_table(&table, json.as_deref());
+            show_table(&table, json.as_deref())?;
             if let Some(path) = json {
                 write_output(&path, serde_json::to_string_pretty(&rows)?.as_bytes())?;
             }
         }
-        Command::SelftestVectors => print!("{}", tinygan::vectors::firmware_vectors()),
+        Command::SelftestVectors => say(tinygan::vectors::firmware_vectors())?,
         Command::Init { data, out } => {
             fsutil::preflight(&out)?;
             let text = format!(

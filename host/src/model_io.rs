@@ -104,18 +104,21 @@ impl OutputScaling {
     }
 }
 
+/// The metadata pairs of `about`: the keys it knows a value of.
+pub fn metadata_pairs(about: &About) -> Vec<(&'static str, String)> {
+    let kind = about.kind.map(|k| (KEY_KIND, k.to_string()));
+    let data = about.data.map(|d| (KEY_DATA, d.to_string()));
+    kind.into_iter().chain(data).collect()
+}
+
 /// Encodes `net` with `scaling` and `about` as a model file.
 pub fn encode<N: Params + Fingerprint>(
     net: &N,
     scaling: Option<&OutputScaling>,
     about: &About,
 ) -> Vec<u8> {
-    let kind = about.kind.map(|k| k.to_string());
-    let data = about.data.map(|d| d.to_string());
-    let metadata: Vec<(&str, &str)> = [(KEY_KIND, kind.as_deref()), (KEY_DATA, data.as_deref())]
-        .into_iter()
-        .filter_map(|(k, v)| Some((k, v?)))
-        .collect();
+    let pairs = metadata_pairs(about);
+    let metadata: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let extras = Extras {
         scaling: scaling.map(|s| (&s.offset[..], &s.scale[..])),
         metadata: &metadata,
@@ -152,8 +155,13 @@ pub fn load_into<N: Params + Fingerprint>(
 ) -> Result<Option<OutputScaling>, model::LoadError> {
     let file = ModelFile::parse(bytes)?;
     file.load_into(net)?;
-    Ok(file.output_scaling().map(|(o, s)| OutputScaling {
+    Ok(scaling_of(&file))
+}
+
+/// The output scaling a validated file holds, if any.
+pub fn scaling_of(file: &ModelFile<'_>) -> Option<OutputScaling> {
+    file.output_scaling().map(|(o, s)| OutputScaling {
         offset: (0..o.len as usize).map(|k| file.value(&o, k)).collect(),
         scale: (0..s.len as usize).map(|k| file.value(&s, k)).collect(),
-    }))
+    })
 }

@@ -5,14 +5,16 @@
 //!   weight, [`mixture_rows`]); for a one-generator run, or a mixture that kept no
 //!   generator, its `model.tgan`.
 //!
+//! Each model file is an f32 generator or an int8 one (`tinygan quantize --out`, format
+//! version 3), told apart by the file: an int8 file runs the integer kernels a board runs.
 //! Drawn with the run's training seed and [`crate::run::EVAL_N`] samples, a run folder
-//! gives the samples its `metrics.json` scored. [`Sampler::quantize`] runs every generator
-//! quantised to int8 instead.
+//! gives the samples its `metrics.json` scored. [`Sampler::quantize`] runs every f32
+//! generator quantised to int8 instead.
 
 use crate::dataset::Dataset;
 use crate::model_io::OutputScaling;
 use crate::multi::{MAX_GENERATORS, generator_seed, mixture_rows};
-use crate::presets::registry::LoadedGenerator;
+use crate::presets::registry::{LoadedGenerator, data_set};
 use crate::quantize::int8::Int8Generator;
 use anyhow::{Context, Result, ensure};
 use serde::Deserialize;
@@ -28,22 +30,66 @@ struct MixtureFile {
 /// A stream of rows.
 pub type Rows<'a> = Box<dyn Iterator<Item = Vec<f32>> + 'a>;
 
-/// A generator, and its int8 quantisation once asked for.
-struct Member {
-    g: LoadedGenerator,
-    int8: Option<Int8Generator>,
+/// A generator: f32, with its int8 quantisation once asked for, or read from an int8
+/// file.
+enum Member {
+    F32 {
+        g: LoadedGenerator,
+        int8: Option<Int8Generator>,
+    },
+    Int8 {
+        q: Int8Generator,
+        trained_on: Option<Dataset>,
+    },
 }
 
 impl Member {
+    /// The generator in the model file at `path`, f32 or int8 by the file's version.
+    fn open(path: &Path) -> Result<Self> {
+        let bytes = crate::model_io::read(path)?;
+        Ok(match crate::quantize::file::read(&bytes) {
+            Some(int8) => {
+                let (q, about) = int8.with_context(|| path.display().to_string())?;
+                Self::Int8 {
+                    q,
+                    trained_on: about.data,
+                }
+            }
+            None => Self::F32 {
+                g: LoadedGenerator::from_bytes(&bytes)
+                    .with_context(|| path.display().to_string())?,
+                int8: None,
+            },
+        })
+    }
+
     /// The endless stream of samples in data units.
     fn rows(&self, seed: u64) -> Rows<'_> {
-        match (&self.int8, &self.g.scaling) {
-            (Some(q), _) => Box::new(q.rows(seed)),
-            (None, Some(s)) => Box::new(self.g.rows(seed).map(|mut r| {
-                s.to_data(&mut r);
-                r
-            })),
-            (None, None) => self.g.rows(seed),
+        match self {
+            Self::Int8 { q, .. } | Self::F32 { int8: Some(q), .. } => Box::new(q.rows(seed)),
+            Self::F32 { g, int8: None } => match &g.scaling {
+                Some(s) => Box::new(g.rows(seed).map(|mut r| {
+                    s.to_data(&mut r);
+                    r
+                })),
+                None => g.rows(seed),
+            },
+        }
+    }
+
+    /// The map of the samples to data units.
+    fn scaling(&self) -> Option<&OutputScaling> {
+        match self {
+            Self::F32 { g, .. } => g.scaling.as_ref(),
+            Self::Int8 { q, .. } => q.scaling.as_ref(),
+        }
+    }
+
+    /// The data set to score on ([`data_set`]).
+    fn data_set(&self, requested: Option<Dataset>) -> Result<Dataset> {
+        match self {
+            Self::F32 { g, .. } => g.data_set(requested),
+            Self::Int8 { trained_on, .. } => data_set(*trained_on, requested),
         }
     }
 }
@@ -59,9 +105,9 @@ pub struct Sampler {
 }
 
 impl Sampler {
-    fn one(g: LoadedGenerator) -> Self {
+    fn one(g: Member) -> Self {
         Self {
-            generators: vec![Some(Member { g, int8: None })],
+            generators: vec![Some(g)],
             weights: vec![1],
             note: None,
         }
@@ -70,7 +116,7 @@ impl Sampler {
     /// Opens a model file or a run folder (see the module doc); errors name the file.
     pub fn open(path: &Path) -> Result<Self> {
         if !path.is_dir() {
-            let mut one = Self::one(LoadedGenerator::open(path)?);
+            let mut one = Self::one(Member::open(path)?);
             let folder = crate::fsutil::folder_of(path);
             if folder.join("mixture.json").exists() {
                 one.note = Some(format!(
@@ -86,7 +132,7 @@ impl Sampler {
         let text = match std::fs::read_to_string(&file) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Self::one(LoadedGenerator::open(&path.join("model.tgan"))?));
+                return Ok(Self::one(Member::open(&path.join("model.tgan"))?));
             }
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", file.display())),
         };
@@ -99,7 +145,7 @@ impl Sampler {
             mixture.weights.len()
         );
         if mixture.weights.iter().all(|&w| w == 0) {
-            return Ok(Self::one(LoadedGenerator::open(&path.join("model.tgan"))?));
+            return Ok(Self::one(Member::open(&path.join("model.tgan"))?));
         }
         let generators = mixture
             .weights
@@ -107,9 +153,8 @@ impl Sampler {
             .enumerate()
             .map(|(k, &w)| {
                 (w > 0)
-                    .then(|| LoadedGenerator::open(&path.join(format!("model-{k}.tgan"))))
+                    .then(|| Member::open(&path.join(format!("model-{k}.tgan"))))
                     .transpose()
-                    .map(|g| g.map(|g| Member { g, int8: None }))
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Self {
@@ -120,31 +165,31 @@ impl Sampler {
     }
 
     /// The first generator (every generator of a run has the same data set and scaling).
-    fn first(&self) -> &LoadedGenerator {
-        &self
-            .generators
+    fn first(&self) -> &Member {
+        self.generators
             .iter()
             .flatten()
             .next()
             .expect("a sampler has a generator")
-            .g
     }
 
-    /// Runs every generator quantised to int8, calibrated on `calibration` samples
-    /// ([`LoadedGenerator::quantize`]).
+    /// Runs every f32 generator quantised to int8, calibrated on `calibration` samples
+    /// ([`LoadedGenerator::quantize`]); one read from an int8 file already is.
     pub fn quantize(&mut self, calibration: usize) -> Result<()> {
         for m in self.generators.iter_mut().flatten() {
-            m.int8 = Some(m.g.quantize(calibration)?);
+            if let Member::F32 { g, int8 } = m {
+                *int8 = Some(g.quantize(calibration)?);
+            }
         }
         Ok(())
     }
 
     /// The map of the samples to data units.
     pub fn scaling(&self) -> Option<&OutputScaling> {
-        self.first().scaling.as_ref()
+        self.first().scaling()
     }
 
-    /// The data set to score on: [`LoadedGenerator::data_set`].
+    /// The data set to score on: [`data_set`] of what the files record.
     pub fn data_set(&self, requested: Option<Dataset>) -> Result<Dataset> {
         self.first().data_set(requested)
     }

@@ -17,7 +17,7 @@ use crate::sampler::Rows;
 use anyhow::{Context, Result, bail};
 use std::path::Path;
 use tinygan_core::Network;
-use tinygan_core::model::{Fingerprint, ModelFile};
+use tinygan_core::model::{self, Fingerprint, ModelFile};
 
 /// Fingerprints of the built-in discriminators: a file without metadata (format version
 /// 1) that holds one is named as a discriminator too.
@@ -117,6 +117,13 @@ impl LoadedGenerator {
     /// discriminator's fingerprint) is an error that says so.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let file = ModelFile::parse(bytes)?;
+        if file.version >= model::VERSION {
+            bail!(
+                "this is an int8 model file (format version {}): pass the f32 model file \
+                 `tinygan train` wrote (`generate` and `eval` take either)",
+                file.version
+            );
+        }
         let about = About::of(&file)?;
         if about.kind == Some(Kind::Discriminator) || DISCRIMINATORS.contains(&file.fingerprint) {
             bail!(
@@ -143,21 +150,16 @@ impl LoadedGenerator {
         })
     }
 
-    /// The data set to score this generator on: the one `--data` asks for, which must be
-    /// the one the file records; the recorded one when `--data` is not given; `--data`
-    /// alone for a file that records none (format version 1, trusted as given).
+    /// The data set to score this generator on: [`data_set`] of the one its file records.
     pub fn data_set(&self, requested: Option<Dataset>) -> Result<Dataset> {
-        match (self.trained_on, requested) {
-            (Some(trained), Some(asked)) if trained != asked => bail!(
-                "the model was trained on {trained}, not on {asked}: its metrics on {asked} \
-                 would mean nothing; drop --data (or pass --data {trained}), or pass a model \
-                 trained on {asked}"
-            ),
-            (Some(data), _) | (None, Some(data)) => Ok(data),
-            (None, None) => bail!(
-                "the model file does not record its data set (format version 1): pass \
-                 --data ring8, grid25 or digits"
-            ),
+        data_set(self.trained_on, requested)
+    }
+
+    /// What its file records: a generator, trained on [`LoadedGenerator::trained_on`].
+    pub fn about(&self) -> About {
+        About {
+            kind: Some(Kind::Generator),
+            data: self.trained_on,
         }
     }
 
@@ -208,6 +210,25 @@ impl LoadedGenerator {
     /// `Prng::new(seed)`.
     pub fn rows(&self, seed: u64) -> Rows<'_> {
         with_net!(&self.net, g => Box::new(sample_rows(&**g, seed)))
+    }
+}
+
+/// The data set to score a generator on: the one `--data` asks for (`requested`), which
+/// must be the one its file records (`trained_on`); the recorded one when `--data` is not
+/// given; `--data` alone for a file that records none (format version 1, trusted as
+/// given).
+pub fn data_set(trained_on: Option<Dataset>, requested: Option<Dataset>) -> Result<Dataset> {
+    match (trained_on, requested) {
+        (Some(trained), Some(asked)) if trained != asked => bail!(
+            "the model was trained on {trained}, not on {asked}: its metrics on {asked} \
+             would mean nothing; drop --data (or pass --data {trained}), or pass a model \
+             trained on {asked}"
+        ),
+        (Some(data), _) | (None, Some(data)) => Ok(data),
+        (None, None) => bail!(
+            "the model file does not record its data set (format version 1): pass \
+             --data ring8, grid25 or digits"
+        ),
     }
 }
 

@@ -17,6 +17,7 @@
 //! the layer.
 
 pub mod calibrate;
+pub mod file;
 pub mod fold;
 pub mod int8;
 pub mod report;

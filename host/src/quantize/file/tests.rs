@@ -1,0 +1,104 @@
+//! Every preset's generator, trained briefly and quantised, round-trips through its int8
+//! model file: the generator read back is the one written, and computes the same bits.
+
+use super::{encode, read};
+use crate::config::{GenArch, TrainConfig};
+use crate::dataset::Dataset;
+use crate::model_io::About;
+use crate::presets::registry::LoadedGenerator;
+use crate::run::run;
+use crate::run_folder::RunFolder;
+
+/// Calibration samples (few: this checks the file, not the accuracy).
+const CALIB: usize = 64;
+
+/// Trains `data` with `generator` (and `generators` of them) for 2 iterations, then
+/// quantises every generator file of the run and checks its round trip. Returns how many
+/// generator files were checked.
+fn round_trips(name: &str, data: Dataset, generator: GenArch, generators: u32) -> usize {
+    let dir = std::env::temp_dir().join(format!("tinygan-int8-file-{name}-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    let config = TrainConfig {
+        steps: 2,
+        generator,
+        generators,
+        ..data.preset()
+    };
+    let mut folder = RunFolder::begin(&dir, false).unwrap();
+    run(data, &config, Some(&mut folder)).unwrap();
+    folder.commit().unwrap();
+    let files = std::iter::once("model.tgan".to_string())
+        .chain((0..generators).map(|k| format!("model-{k}.tgan")))
+        .map(|f| dir.join(f))
+        .filter(|p| p.exists());
+    let mut checked = 0;
+    for path in files {
+        let g = LoadedGenerator::open(&path).unwrap();
+        let q = g.quantize(CALIB).unwrap();
+        let bytes = encode(&q, &g.about()).unwrap();
+        let (mut back, about) = read(&bytes).expect("an int8 file").unwrap();
+        assert_eq!(about, About::new(crate::model_io::Kind::Generator, data));
+        // Names are not stored; everything else is, exactly.
+        for (b, l) in back.layers.iter_mut().zip(&q.layers) {
+            b.name.clone_from(&l.name);
+        }
+        assert_eq!(back, q, "{name}: {}", path.display());
+        assert_eq!(back.sample(40, 7), q.sample(40, 7), "{name}: the same bits");
+        // An f32 file is not taken for an int8 one.
+        assert!(read(&std::fs::read(&path).unwrap()).is_none());
+        checked += 1;
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+    checked
+}
+
+#[test]
+fn ring8_generator_round_trips() {
+    assert_eq!(round_trips("ring8", Dataset::Ring8, GenArch::Plain, 1), 1);
+}
+
+#[test]
+fn grid25_generator_round_trips() {
+    let preset = Dataset::Grid25.preset();
+    assert_eq!(
+        round_trips("grid25", Dataset::Grid25, preset.generator, 1),
+        1
+    );
+}
+
+#[test]
+fn digits_generator_round_trips() {
+    assert_eq!(round_trips("digits", Dataset::Digits, GenArch::Plain, 1), 1);
+}
+
+#[test]
+fn wide_digits_generator_round_trips() {
+    assert_eq!(round_trips("wide", Dataset::Digits, GenArch::Wide, 1), 1);
+}
+
+#[test]
+fn vbn_generators_round_trip() {
+    assert_eq!(round_trips("vbn-ring8", Dataset::Ring8, GenArch::Vbn, 1), 1);
+    assert_eq!(
+        round_trips("vbn-digits", Dataset::Digits, GenArch::Vbn, 1),
+        1
+    );
+}
+
+#[test]
+fn batchnorm_generators_round_trip() {
+    assert_eq!(
+        round_trips("bn-ring8", Dataset::Ring8, GenArch::Batchnorm, 1),
+        1
+    );
+    assert_eq!(
+        round_trips("bn-digits", Dataset::Digits, GenArch::Batchnorm, 1),
+        1
+    );
+}
+
+/// A multiple-GAN run: `model.tgan` and each kept `model-k.tgan`, one file per generator.
+#[test]
+fn mixture_generators_round_trip() {
+    assert!(round_trips("mixture", Dataset::Ring8, GenArch::Plain, 3) >= 2);
+}
