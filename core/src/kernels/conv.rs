@@ -30,7 +30,14 @@
 //! over padded "wide rows" (`wide.rs`: every tap a contiguous run of the padded plane),
 //! and strided shapes over batches of at least [`PT`] samples run with the samples in the
 //! lanes (`batched.rs`: every tap one vector load for [`PT`] samples). Every path sums
-//! in an order fixed by the shape and the batch alone, the same on every target.
+//! in an order fixed by the shape alone, the same on every target and for every batch
+//! size, so a board generating one sample at a time computes the bits of the host's
+//! batches: the forward adds each output's taps in order `d` on every path, and the
+//! adjoint of a strided shape runs the batched loops whatever the batch (with one sample
+//! in the lanes under [`PT`] samples). Only the adjoint of a shape too large for those
+//! (`batched.rs`) or for the wide rows takes the tiled path, whose order follows tiles
+//! of [`PT`] positions counted over the batch; the weight gradient (training only) sums
+//! in an order that depends on the batch.
 
 use super::tile::{gemm, in_blocks, load, store};
 use batched::Batched;
@@ -94,7 +101,7 @@ const fn out_size_matches(inp: usize, k: usize, s: usize, p: usize, out: usize) 
 
 /// `y = conv(x) + b` for a batch (overwrites `y`).
 pub fn forward(s: &ConvShape, w: &[f32], b: &[f32], x: &[f32], y: &mut [f32]) {
-    if let Some(batched) = Batched::of(s, batch(s, y)) {
+    if let Some(batched) = Batched::<PT>::of(s, batch(s, y)) {
         batched.forward(s, w, b, x, y);
     } else {
         fill_bias(y, b, s.oh * s.ow);
@@ -345,7 +352,7 @@ fn positions(s: &ConvShape, y: &[f32]) -> usize {
 fn correlate(s: &ConvShape, w: &[f32], x: &[f32], y: &mut [f32]) {
     if let Some(wide) = Wide::of(s) {
         wide.correlate(s, w, x, y);
-    } else if let Some(batched) = Batched::of(s, batch(s, y)) {
+    } else if let Some(batched) = Batched::<PT>::of(s, batch(s, y)) {
         batched.correlate(s, w, x, y);
     } else {
         correlate_tiled(s, w, x, y);
@@ -379,8 +386,10 @@ fn correlate_tiled(s: &ConvShape, w: &[f32], x: &[f32], y: &mut [f32]) {
 fn correlate_adjoint(s: &ConvShape, w: &[f32], y: &[f32], x: &mut [f32]) {
     if let Some(wide) = WideAdjoint::of(s) {
         wide.correlate_adjoint(s, w, y, x);
-    } else if let Some(batched) = Batched::of(s, batch(s, y)) {
+    } else if let Some(batched) = Batched::<PT>::of(s, batch(s, y)) {
         batched.correlate_adjoint(s, w, y, x);
+    } else if let Some(single) = Batched::<1>::of(s, batch(s, y)) {
+        single.correlate_adjoint(s, w, y, x);
     } else {
         correlate_adjoint_tiled(s, w, y, x);
     }
@@ -424,7 +433,7 @@ fn correlate_adjoint_tiled(s: &ConvShape, w: &[f32], y: &[f32], x: &mut [f32]) {
 fn weight_grad(s: &ConvShape, x: &[f32], dy: &[f32], dw: &mut [f32]) {
     if let Some(wide) = Wide::of(s) {
         wide.weight_grad(s, x, dy, dw);
-    } else if let Some(batched) = Batched::of(s, batch(s, dy)) {
+    } else if let Some(batched) = Batched::<PT>::of(s, batch(s, dy)) {
         batched.weight_grad(s, x, dy, dw);
     } else {
         weight_grad_tiled(s, x, dy, dw);
@@ -516,7 +525,8 @@ mod tests {
     /// strides, padding and taps that see only padding; batches of 2, 16 (one group of
     /// lanes, and an empty second one in the weight gradient) and 19 (a whole group and a
     /// partial one), inputs and outputs over several chunks. The wide
-    /// and batched forwards give the tiled forward's bits.
+    /// and batched forwards give the tiled forward's bits, and the adjoint of every
+    /// strided or wide shape gives the same bits one sample at a time as for the batch.
     #[test]
     fn tiled_wide_and_batched_kernels_match_the_reference() {
         let shapes = [
@@ -533,6 +543,7 @@ mod tests {
             (16, 24, 8, 8, 4, 4, 2, 1),
         ];
         let (mut wide_shapes, mut wide_adjoints, mut batched_shapes) = (0, 0, 0);
+        let mut single_sample_adjoints = 0;
         let mut rng = Prng::new(42);
         for ((cin, cout, h, w, kh, kw, st, pad), batch) in shapes
             .into_iter()
@@ -560,7 +571,7 @@ mod tests {
 
             let wide = Wide::of(&s);
             wide_shapes += usize::from(wide.is_some());
-            let batched = Batched::of(&s, batch);
+            let batched = Batched::<PT>::of(&s, batch);
             batched_shapes += usize::from(batched.is_some());
 
             let want = applied(&start, |o| reference::correlate(&s, &wt, &x, o));
@@ -595,6 +606,17 @@ mod tests {
                 let got = applied(&start, |o| batched.correlate_adjoint(&s, &wt, &dy, o));
                 assert_close(&got, &want, "batched adjoint");
             }
+            if Batched::<1>::of(&s, batch).is_some() || WideAdjoint::of(&s).is_some() {
+                single_sample_adjoints += 1;
+                let whole = applied(&start, |o| correlate_adjoint(&s, &wt, &dy, o));
+                let single = applied(&start, |o| {
+                    let samples = o.chunks_exact_mut(s.in_len());
+                    for (o, dy) in samples.zip(dy.chunks_exact(s.out_len())) {
+                        correlate_adjoint(&s, &wt, dy, o);
+                    }
+                });
+                assert_eq!(single, whole, "adjoint one sample at a time");
+            }
 
             let start = random(wt.len(), &mut rng);
             let want = applied(&start, |o| reference::weight_grad(&s, &x, &dy, o));
@@ -614,5 +636,11 @@ mod tests {
         // Not (1, 1, 2, 3): its adjoint's wide output would be mostly padding.
         assert_eq!(wide_adjoints, 9, "adjoints on the wide path");
         assert_eq!(batched_shapes, 14, "shapes on the batched path");
+        // The strided shapes (7) and the wide adjoints, at every batch.
+        assert_eq!(
+            single_sample_adjoints,
+            21 + 9,
+            "adjoints checked sample by sample"
+        );
     }
 }

@@ -22,11 +22,18 @@
 //! [`PT`] samples (a partial last group runs with its dead lanes zero). Stride-1 shapes
 //! go to the wide rows, which need no copies at all.
 //!
+//! The input gradient (a transposed convolution's forward) sums in its own order: partial
+//! sums over chunks of output channels, added to a zeroed `xt` position by position. So
+//! that a sample's bits do not depend on the batch it comes in, batches under [`PT`]
+//! samples run the same loops with one lane ([`Batched<1>`](Batched)): the same sums in
+//! the same order, which is what a board generating one sample at a time computes.
+//!
 //! Input and output planes are taken [`CHUNK`] rows at a time, in whole channels: the
 //! same constant on every target, so that the input gradient's sums (whose order follows
 //! the chunks) are bit-identical on the host and the boards (the taps' blocks of
 //! [`ROWS`], which differ, do not change any order). Stack use: two buffers of
-//! `CHUNK` rows of [`PT`] floats (32 KiB), four in the weight gradient (64 KiB); batches
+//! `CHUNK` rows of [`PT`] floats (32 KiB), four in the weight gradient (64 KiB); with one
+//! lane, two buffers of `CHUNK` floats (2 KiB). The forward and weight gradient of batches
 //! under [`PT`] samples take the tiled path, whose two panels are 4 KiB on the boards.
 
 use super::super::tile::{gemm, in_blocks};
@@ -40,23 +47,24 @@ const CHUNK: usize = 256;
 /// each lane little to add.
 const GROUPS: usize = 2;
 
-/// A buffer: [`CHUNK`] rows and the zero row.
-type Rows = [[f32; PT]; CHUNK + 1];
+/// A buffer of `L` lanes: [`CHUNK`] rows and the zero row.
+type Rows<const L: usize> = [[f32; L]; CHUNK + 1];
 
-/// A strided shape whose batch runs with samples in the lanes.
+/// A strided shape whose batch runs with `L` samples in the lanes (`L` = [`PT`], or 1 for
+/// batches under [`PT`] samples: the same loops, so the same sums in the same order).
 #[derive(Clone, Copy)]
-pub(super) struct Batched {
+pub(super) struct Batched<const L: usize> {
     /// Samples in the batch.
     batch: usize,
 }
 
-impl Batched {
-    /// `Some` if `s` is strided, the batch has at least [`PT`] samples and one input and
+impl<const L: usize> Batched<L> {
+    /// `Some` if `s` is strided, the batch has at least `L` samples and one input and
     /// one output plane each fit in [`CHUNK`] rows.
     pub(super) fn of(s: &ConvShape, batch: usize) -> Option<Self> {
         let strided = s.sh > 1 || s.sw > 1;
         let fits = s.h * s.w <= CHUNK && s.oh * s.ow <= CHUNK;
-        (strided && batch >= PT && fits).then_some(Self { batch })
+        (strided && batch >= L && fits).then_some(Self { batch })
     }
 
     /// `y[n] += conv(x[n])` without bias (the tiled `correlate`, same bits).
@@ -80,16 +88,16 @@ impl Batched {
         y: &mut [f32],
     ) {
         let (depth, kk, plane) = (s.cin * s.kh * s.kw, s.kh * s.kw, s.oh * s.ow);
-        let mut xt: Rows = [[0.0; PT]; CHUNK + 1];
-        let mut yt: Rows = [[0.0; PT]; CHUNK + 1];
+        let mut xt: Rows<L> = [[0.0; L]; CHUNK + 1];
+        let mut yt: Rows<L> = [[0.0; L]; CHUNK + 1];
         let mut index = [0; ROWS];
-        for n0 in (0..self.batch).step_by(PT) {
+        for n0 in (0..self.batch).step_by(L) {
             for (o0, on) in chunks(s.cout, plane) {
                 let yt = &mut yt[..on * plane];
                 match b {
                     Some(b) => {
                         for (channel, bc) in yt.chunks_exact_mut(plane).zip(&b[o0..]) {
-                            channel.fill([*bc; PT]);
+                            channel.fill([*bc; L]);
                         }
                     }
                     None => to_lanes(y, s.out_len(), n0, o0 * plane, yt),
@@ -105,7 +113,7 @@ impl Batched {
                                 let wr: [&[f32]; R] = core::array::from_fn(|r| {
                                     &w[(o0 + co + r) * depth + d0 + k0..][..kn]
                                 });
-                                let mut acc: [[f32; PT]; R] =
+                                let mut acc: [[f32; L]; R] =
                                     core::array::from_fn(|r| yt[(co + r) * plane + q]);
                                 gemm(&mut acc, kn, |r, k| wr[r][k], |k| xt[index[k]]);
                                 for (r, acc_r) in acc.into_iter().enumerate() {
@@ -123,13 +131,13 @@ impl Batched {
     /// `x[n] += convᵀ(y[n])`: the adjoint of [`Batched::correlate`].
     pub(super) fn correlate_adjoint(&self, s: &ConvShape, w: &[f32], y: &[f32], x: &mut [f32]) {
         let (depth, kk, plane) = (s.cin * s.kh * s.kw, s.kh * s.kw, s.oh * s.ow);
-        let mut xt: Rows = [[0.0; PT]; CHUNK + 1];
-        let mut yt: Rows = [[0.0; PT]; CHUNK + 1];
+        let mut xt: Rows<L> = [[0.0; L]; CHUNK + 1];
+        let mut yt: Rows<L> = [[0.0; L]; CHUNK + 1];
         let mut index = [0; ROWS];
-        for n0 in (0..self.batch).step_by(PT) {
+        for n0 in (0..self.batch).step_by(L) {
             for (c0, cn) in chunks(s.cin, s.h * s.w) {
                 let zero = cn * s.h * s.w;
-                xt[..=zero].fill([0.0; PT]);
+                xt[..=zero].fill([0.0; L]);
                 let (d0, dn) = (c0 * kk, cn * kk);
                 for (o0, on) in chunks(s.cout, plane) {
                     let yt = &mut yt[..on * plane];
@@ -139,7 +147,7 @@ impl Batched {
                             let kn = ROWS.min(dn - k0);
                             rows(s, q, k0, zero, &mut index[..kn]);
                             in_blocks!(kn, BLOCK, |k, R| {
-                                let mut acc = [[0.0f32; PT]; R];
+                                let mut acc = [[0.0f32; L]; R];
                                 let wt = |r: usize, c: usize| w[(o0 + c) * depth + d0 + k0 + k + r];
                                 gemm(&mut acc, on, wt, |c| yt[c * plane + q]);
                                 for (r, acc_r) in acc.into_iter().enumerate() {
@@ -157,13 +165,16 @@ impl Batched {
             }
         }
     }
+}
+
+impl Batched<PT> {
     /// `dw[co][d] += Σ_n Σ_q dy[n][co][q] · col[n][d][q]`: for each [`GROUPS`] groups at
     /// a time, each `(co, d)` sums `dyt[co, q] · xt[r(q, d)]` over the groups and `q` in
     /// the lanes, then the lanes pairwise ([`lane_sum`]) into `dw`.
     pub(super) fn weight_grad(&self, s: &ConvShape, x: &[f32], dy: &[f32], dw: &mut [f32]) {
         let (depth, kk, plane) = (s.cin * s.kh * s.kw, s.kh * s.kw, s.oh * s.ow);
-        let mut xt: [Rows; GROUPS] = [[[0.0; PT]; CHUNK + 1]; GROUPS];
-        let mut yt: [Rows; GROUPS] = [[[0.0; PT]; CHUNK + 1]; GROUPS];
+        let mut xt: [Rows<PT>; GROUPS] = [[[0.0; PT]; CHUNK + 1]; GROUPS];
+        let mut yt: [Rows<PT>; GROUPS] = [[[0.0; PT]; CHUNK + 1]; GROUPS];
         let mut index = [0; CHUNK];
         for n0 in (0..self.batch).step_by(PT * GROUPS) {
             // Groups past the batch run as zeros.
@@ -262,25 +273,25 @@ fn column(s: &ConvShape, k: usize, zero: usize, index: &mut [usize]) {
 
 /// The input channels `c0..c0 + cn` of the group from sample `n0` into `xt` ([`to_lanes`]),
 /// then the zero row after them; returns the zero row's index.
-fn inputs_to_lanes(
+fn inputs_to_lanes<const L: usize>(
     s: &ConvShape,
     x: &[f32],
     n0: usize,
     (c0, cn): (usize, usize),
-    xt: &mut Rows,
+    xt: &mut Rows<L>,
 ) -> usize {
     let zero = cn * s.h * s.w;
     to_lanes(x, s.in_len(), n0, c0 * s.h * s.w, &mut xt[..zero]);
-    xt[zero] = [0.0; PT];
+    xt[zero] = [0.0; L];
     zero
 }
 
 /// `rows[r][l] = src[(n0 + l)·len + at + r]` for the samples `n0 + l` of the batch
 /// (`src` holds whole samples of `len`); lanes past the batch are zero.
-fn to_lanes(src: &[f32], len: usize, n0: usize, at: usize, rows: &mut [[f32; PT]]) {
-    let live = PT.min(src.len() / len - n0);
-    if live < PT {
-        rows.fill([0.0; PT]);
+fn to_lanes<const L: usize>(src: &[f32], len: usize, n0: usize, at: usize, rows: &mut [[f32; L]]) {
+    let live = L.min(src.len() / len - n0);
+    if live < L {
+        rows.fill([0.0; L]);
     }
     for l in 0..live {
         let sample = &src[(n0 + l) * len + at..][..rows.len()];
@@ -292,15 +303,15 @@ fn to_lanes(src: &[f32], len: usize, n0: usize, at: usize, rows: &mut [[f32; PT]
 
 /// `f(&mut dst[(n0 + l)·len + at + r], rows[r][l])` for the samples `n0 + l` of the batch:
 /// the inverse of [`to_lanes`] (`f` stores or adds).
-fn from_lanes(
-    rows: &[[f32; PT]],
+fn from_lanes<const L: usize>(
+    rows: &[[f32; L]],
     n0: usize,
     at: usize,
     len: usize,
     dst: &mut [f32],
     f: impl Fn(&mut f32, f32),
 ) {
-    let live = PT.min(dst.len() / len - n0);
+    let live = L.min(dst.len() / len - n0);
     for l in 0..live {
         let sample = &mut dst[(n0 + l) * len + at..][..rows.len()];
         for (o, row) in sample.iter_mut().zip(rows) {
