@@ -1,5 +1,5 @@
-//! `tinygan deploy` end to end: a trained ring8 generator runs on the emulated Cortex-M4F
-//! and writes the same CSV as `tinygan generate`; a damaged or foreign model embedded in an
+//! `tinygan deploy` end to end: trained ring8 and digits generators run on the emulated
+//! Cortex-M4F and write the same CSV as `tinygan generate`; a damaged or foreign model embedded in an
 //! image is refused by the board; a model too big for a board is one clear error. Needs
 //! scripts/setup.sh; ignored when built with `TINYGAN_SKIP_QEMU=1` (see tests/build.rs).
 
@@ -18,32 +18,53 @@ use tinygan_tests::firmware::script_with;
 /// A build with -Zbuild-std and the model decoded by the compiler, plus the QEMU run.
 const LIMIT: Duration = Duration::from_secs(900);
 
+/// A model of `data` trained for `steps` iterations into a fresh folder under the temp dir.
+fn train(data: Dataset, steps: u32) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tinygan-deploy-{data}-{}", std::process::id()));
+    let mut cfg = data.preset();
+    cfg.steps = steps;
+    let mut folder = RunFolder::begin(&dir, true).expect("run folder");
+    tinygan::run::run(data, &cfg, Some(&mut folder)).expect("train");
+    folder.commit().expect("commit the run folder");
+    dir.join("model.tgan")
+}
+
 /// A ring8 generator trained for 200 iterations (once per test binary).
 fn ring8_model() -> &'static Path {
     static MODEL: OnceLock<PathBuf> = OnceLock::new();
-    MODEL.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("tinygan-deploy-{}", std::process::id()));
-        let mut cfg = Dataset::Ring8.preset();
-        cfg.steps = 200;
-        let mut folder = RunFolder::begin(&dir, true).expect("run folder");
-        tinygan::run::run(Dataset::Ring8, &cfg, Some(&mut folder)).expect("train ring8");
-        folder.commit().expect("commit the run folder");
-        dir.join("model.tgan")
-    })
+    MODEL.get_or_init(|| train(Dataset::Ring8, 200))
+}
+
+/// Deploys `model` to `board` and checks the board's CSV against `tinygan generate`'s for
+/// the same `n` and `seed`, byte for byte.
+fn board_csv_is_generates(model: &Path, board: &str, n: usize, seed: u64) {
+    let board = boards::find(board).unwrap();
+    let mut deployed = deploy(model, &board, n, seed).unwrap_or_else(|e| panic!("{e:#}"));
+    let host = LoadedGenerator::open(model).unwrap();
+    let want = csv(&host.sample_data(n, seed));
+    deployed.generator.to_data(&mut deployed.rows);
+    let got = csv(&deployed.rows);
+    assert_eq!(want.lines().count(), n);
+    assert_eq!(
+        got, want,
+        "{} CSV differs from tinygan generate's",
+        board.name
+    );
 }
 
 #[test]
 #[cfg_attr(skip_qemu, ignore = "TINYGAN_SKIP_QEMU=1 at build time")]
 fn ring8_f32_on_the_m4f_writes_generates_csv_byte_for_byte() {
-    let (n, seed) = (40, 7);
-    let board = boards::find("netduinoplus2").unwrap();
-    let mut deployed = deploy(ring8_model(), &board, n, seed).unwrap_or_else(|e| panic!("{e:#}"));
-    let host = LoadedGenerator::open(ring8_model()).unwrap();
-    let want = csv(&host.sample_data(n, seed));
-    deployed.generator.to_data(&mut deployed.rows);
-    let got = csv(&deployed.rows);
-    assert_eq!(want.lines().count(), n);
-    assert_eq!(got, want, "board CSV differs from tinygan generate's");
+    board_csv_is_generates(ring8_model(), "netduinoplus2", 40, 7);
+}
+
+/// The digits generator (dense, strided transposed conv, stride-1 conv, tanh): the host
+/// computes 25 samples per forward pass, the board one, and the CSVs are the same bytes.
+/// 20 training steps give a model whose arithmetic is as general as a trained one's.
+#[test]
+#[cfg_attr(skip_qemu, ignore = "TINYGAN_SKIP_QEMU=1 at build time")]
+fn digits_f32_on_the_m4f_writes_generates_csv_byte_for_byte() {
+    board_csv_is_generates(&train(Dataset::Digits, 20), "netduinoplus2", 30, 3);
 }
 
 /// Runs the `generate` firmware on the M4F with `model` embedded as a ring8 generator.
