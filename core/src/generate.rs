@@ -58,7 +58,7 @@ mod tests {
         let mut rng = Prng::new(3);
         let mut z = Box::new([G::In::ZERO; B]);
         let mut acts = Box::new(G::Acts::<B>::ZERO);
-        let batch = *next_batch(&*g, &mut rng, &mut *z, &mut *acts);
+        let batch = *next_batch(&*g, &mut rng, &mut z, &mut acts);
         let mut rng = Prng::new(3);
         let mut z1 = [G::In::ZERO; 1];
         let mut acts1 = Box::new(G::Acts::<1>::ZERO);
