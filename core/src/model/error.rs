@@ -25,10 +25,14 @@ pub enum LoadError {
     BadChecksum,
     /// Table entry `n` has an unknown role or type, a role and type or index the file's
     /// version does not allow, non-zero reserved bits, a misaligned offset or a tensor
-    /// outside the data section, or is a second metadata entry.
+    /// outside the data section, repeats the role and index of an earlier entry, or is one
+    /// half of the map to data units without the other (or of another length).
     BadEntry(u32),
     /// The metadata text breaks the rule of [`super::Metadata`].
     BadMetadata(MetadataError),
+    /// The tensors do not tile the data section in table order (a gap or an overlap), or
+    /// a padding byte is not zero.
+    Layout,
     /// The file was written for another network.
     WrongArchitecture {
         /// Fingerprint of the network being loaded.
@@ -130,6 +134,10 @@ impl fmt::Display for LoadError {
             Self::BadChecksum => write!(f, "CRC-32 mismatch: the file is corrupt"),
             Self::BadEntry(n) => write!(f, "tensor table entry {n} is invalid"),
             Self::BadMetadata(e) => write!(f, "{e}"),
+            Self::Layout => write!(
+                f,
+                "the tensors do not tile the data in table order, or padding is not zero: the file is corrupt"
+            ),
             Self::WrongArchitecture { expected, found } => write!(
                 f,
                 "file is for another architecture (fingerprint {found:#010x}, expected {expected:#010x})"

@@ -8,7 +8,7 @@ use crate::tensor::Zero;
 
 crate::network! {
     /// The network of the golden files: 3 → 2 → 1, four tensors, 11 values.
-    struct Golden, acts GoldenActs {
+    pub(super) struct Golden, acts GoldenActs {
         a: Dense<3, 2>,
         b: Dense<2, 1>,
     }

@@ -23,7 +23,7 @@
 //! |---|---|---|---|---|
 //! | 0 `Param` | 0 `F32` | 4 bytes | trainable tensor `index` of [`Params`] | 1, 2 |
 //! | 1 `Buffer` | 0 `F32` | 4 bytes | persisted buffer `index` (running statistics) | 1, 2 |
-//! | 2 `OutputOffset`, 3 `OutputScale` | 0 `F32` | 4 bytes | map to data units (index 0 is read) | 1, 2, 3 |
+//! | 2 `OutputOffset`, 3 `OutputScale` | 0 `F32` | 4 bytes | map to data units, index 0, both or neither, of one length | 1, 2, 3 |
 //! | 4 `Metadata` | 1 `Text` | 1 byte | the [`Metadata`] text, index 0, at most one entry | 2, 3 |
 //! | 5 `Int8Layer` | 3 `I32` | 4 bytes | int8 layer `index`: its descriptor ([`int8::DESCRIPTOR_WORDS`] words: kind, element type, input and output scale as multiplier and shift, zero points, clamp, shape) | 3 |
 //! | 6 `Int8Weights` | 2 `I8` | 1 byte | weight codes of layer `index`, in the f32 layer's layout | 3 |
@@ -38,8 +38,9 @@
 //! `I16` (16-bit codes) is a known element type that no role takes yet, so 16-bit
 //! activations can be added without a new version.
 //!
-//! [`ModelFile::parse`] validates every field, every table entry, the metadata text and
-//! the checksum before anything is read out of the file; [`ModelFile::load_into`] then
+//! [`ModelFile::parse`] validates every field, every table entry, the metadata text, the
+//! layout (the tensors tile the data in table order, every padding byte zero) and the
+//! checksum before anything is read out of the file; [`ModelFile::load_into`] then
 //! checks that the file matches the network exactly (fingerprint, tensor count and
 //! lengths) before it copies. [`int8::Int8Model::parse`] validates an int8 file's layers,
 //! their tensors and every quantisation parameter, and then hands out the layers' bytes in
@@ -166,7 +167,7 @@ impl DType {
 fn allowed(version: u16, role: Role, dtype: DType, index: u32) -> bool {
     match role {
         Role::Param | Role::Buffer => version <= 2 && dtype == DType::F32,
-        Role::OutputOffset | Role::OutputScale => dtype == DType::F32,
+        Role::OutputOffset | Role::OutputScale => dtype == DType::F32 && index == 0,
         Role::Metadata => version >= 2 && dtype == DType::Text && index == 0,
         Role::Int8Layer | Role::Int8Channels => version >= 3 && dtype == DType::I32,
         Role::Int8Weights | Role::Int8Table => version >= 3 && dtype == DType::I8,
@@ -271,10 +272,41 @@ impl<'a> ModelFile<'a> {
                 return Err(LoadError::BadEntry(i as u32));
             }
         }
+        let offset = file.find(Role::OutputOffset, 0);
+        let scale = file.find(Role::OutputScale, 0);
+        if offset.map(|e| e.len) != scale.map(|e| e.len) {
+            let scaling = |e: Entry| matches!(e.role, Role::OutputOffset | Role::OutputScale);
+            let first = (0..count).find(|&i| file.entry(i).is_ok_and(scaling));
+            return Err(LoadError::BadEntry(first.unwrap_or(0) as u32));
+        }
         if let Some(e) = file.find(Role::Metadata, 0) {
             file.metadata = Metadata::parse(file.bytes(&e)).map_err(LoadError::BadMetadata)?;
         }
+        file.check_layout()?;
         Ok(file)
+    }
+
+    /// Checks that the tensors tile the data section in table order, each padded with
+    /// zeros to [`ALIGN`], as the writer lays a file out (the table, 16-byte entries
+    /// after a 32-byte header, always ends where the data starts): no byte of a file goes
+    /// unchecked.
+    fn check_layout(&self) -> Result<(), LoadError> {
+        let zero = |b: &[u8]| b.iter().all(|&x| x == 0);
+        let mut end = 0;
+        for i in 0..self.len() {
+            let e = self.entry(i)?;
+            let used = e.offset as usize + e.len as usize * e.dtype.size();
+            let padded = used.div_ceil(ALIGN) * ALIGN;
+            let pad = self.data.get(used..padded).ok_or(LoadError::Layout)?;
+            if e.offset as usize != end || !zero(pad) {
+                return Err(LoadError::Layout);
+            }
+            end = padded;
+        }
+        if end != self.data.len() {
+            return Err(LoadError::Layout);
+        }
+        Ok(())
     }
 
     /// Number of table entries.
@@ -421,5 +453,7 @@ impl<'a> ModelFile<'a> {
 mod golden;
 #[cfg(test)]
 mod golden_int8;
+#[cfg(test)]
+mod mutation;
 #[cfg(test)]
 mod tests;

@@ -154,8 +154,8 @@ fn rejects_truncated_header_table_and_data() {
 #[test]
 fn rejects_tensor_length_mismatch() {
     let mut buf = encode(&sample(), None);
-    // Entry 0 (a.w, 6 elements) claims 5.
-    buf[HEADER_LEN + 12] = 5;
+    // Entry 0 (a.w, 6 elements, 24 bytes padded to 32) claims 8: its padding.
+    buf[HEADER_LEN + 12] = 8;
     reseal(&mut buf);
     let file = ModelFile::parse(&buf).unwrap();
     let mut m = Net::ZERO;
@@ -164,10 +164,33 @@ fn rejects_tensor_length_mismatch() {
         LoadError::TensorLength {
             index: 0,
             expected: 6,
-            found: 5
+            found: 8
         }
     );
     assert_eq!(m, Net::ZERO);
+}
+
+/// A gap between tensors, an overlap, a non-zero padding byte (after a.w's 24 bytes).
+#[test]
+fn rejects_tensors_that_do_not_tile_the_data() {
+    let n = sample();
+    let plain = encode_with(&n, &Extras::default());
+    let start = data_start(ModelFile::parse(&plain).unwrap().len());
+    let edits: [(usize, u8); 3] = [
+        (HEADER_LEN + ENTRY_LEN + 8, 48),
+        (HEADER_LEN + ENTRY_LEN + 8, 0),
+        (start + 24, 1),
+    ];
+    for (at, value) in edits {
+        let mut buf = plain.clone();
+        buf[at] = value;
+        reseal(&mut buf);
+        assert_eq!(
+            ModelFile::parse(&buf).unwrap_err(),
+            LoadError::Layout,
+            "byte {at}"
+        );
+    }
 }
 
 #[test]
@@ -395,6 +418,31 @@ fn writer_refuses_pairs_a_reader_would_read_differently() {
         assert_eq!(
             write(&n, &extras, &mut buf),
             Err(WriteError::BadMetadata(want))
+        );
+    }
+}
+
+/// The map to data units is one offset and one scale entry, index 0, of one length: a
+/// scale entry with index 1, or 1 value against the offset's 2, is refused.
+#[test]
+fn rejects_half_a_map_to_data_units() {
+    let buf = encode(&sample(), Some((&[0.5, -1.0], &[4.0, 2.0])));
+    let file = ModelFile::parse(&buf).unwrap();
+    let role = |i: usize| file.entry(i).unwrap().role;
+    let scale = (0..file.len())
+        .find(|&i| role(i) == Role::OutputScale)
+        .unwrap();
+    let offset = (0..file.len())
+        .find(|&i| role(i) == Role::OutputOffset)
+        .unwrap();
+    for (field, value, refused) in [(4, 1, scale), (12, 1, offset)] {
+        let mut bad = buf.clone();
+        bad[HEADER_LEN + scale * ENTRY_LEN + field] = value;
+        reseal(&mut bad);
+        assert_eq!(
+            ModelFile::parse(&bad).unwrap_err(),
+            LoadError::BadEntry(refused as u32),
+            "field {field}"
         );
     }
 }

@@ -130,10 +130,12 @@ fn int8_rejects_truncated_data() {
     }
 }
 
-/// The convolution's weights (24 codes) claim 23, and its records 2 channels instead of 3.
+/// The convolution's weights (24 codes, padded to 32 bytes) claim 25, and its records
+/// (9 words, padded to 48 bytes) 10 words: lengths within the padding, so the layout holds
+/// and the length is what is wrong.
 #[test]
 fn int8_rejects_tensor_length_mismatch() {
-    for (role, len, expected) in [(Role::Int8Weights, 23u32, 24), (Role::Int8Channels, 6, 9)] {
+    for (role, len, expected) in [(Role::Int8Weights, 25u32, 24), (Role::Int8Channels, 10, 9)] {
         let mut buf = golden();
         let (entry, _) = locate(&buf, role, 2);
         buf[entry + 12..entry + 16].copy_from_slice(&len.to_le_bytes());
