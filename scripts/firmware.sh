@@ -7,6 +7,9 @@
 #   scripts/firmware.sh probe BOARD [BIN]   instructions per `probe::measure` region (QEMU
 #                                           TCG plugin scripts/probe.c)
 #   scripts/firmware.sh size  BOARD [BIN]   flash and RAM use, stack high-water mark included
+#   scripts/firmware.sh flash BOARD [BIN]   build with the RTT log backend and run it on a real
+#                                           board through a debug probe (`probe-rs run`, log
+#                                           decoded by probe-rs); exit status as for run
 #   scripts/firmware.sh core  TARGET        build tinygan-core for a thumb TARGET
 #   scripts/firmware.sh boards              the boards, one a line
 #
@@ -18,8 +21,9 @@
 # run. One command at a time builds and runs (a lock in firmware/target), so that parallel
 # callers never run each other's images.
 #
-# Exit status: the firmware's (0 or 1) for run; 2 for a usage or set-up error (message on
-# stderr); 3 when the build failed (cargo's log on stderr); 124 when QEMU timed out.
+# Exit status: the firmware's (0 or 1) for run and flash; 2 for a usage or set-up error
+# (message on stderr); 3 when the build failed (cargo's log on stderr); 124 when QEMU or the
+# probe run timed out.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -37,11 +41,16 @@ boards() {
     awk '!/^#/ && NF { print $1 }' "$FW/boards.txt"
 }
 
-target_of() {
+# column BOARD N: column N of BOARD's row of boards.txt (2: Rust target, 3: probe-rs chip).
+column() {
     local t
-    t=$(awk -v b="$1" '!/^#/ && $1 == b { print $2 }' "$FW/boards.txt")
+    t=$(awk -v b="$1" -v n="$2" '!/^#/ && $1 == b { print $n }' "$FW/boards.txt")
     [[ -n $t ]] || die "unknown board '$1' ($(boards | paste -sd ' ' | sed 's/ / or /g'))"
     echo "$t"
+}
+
+target_of() {
+    column "$1" 2
 }
 
 # Holds the firmware lock until the script exits.
@@ -70,11 +79,12 @@ llvm_tool() {
     die "no llvm-$1: run scripts/setup.sh"
 }
 
+# build BOARD BIN [LOG]: LOG is the log backend, semihosting (QEMU, default) or rtt (probe-rs).
 build() {
-    local board=$1 bin=$2 target
+    local board=$1 bin=$2 log=${3:-semihosting} target
     target=$(target_of "$board")
     (cd "$FW" && debian_cargo build --quiet --locked --release --target "$target" \
-        -Zbuild-std=core --no-default-features --features "$board,semihosting" --bin "$bin") >&2 ||
+        -Zbuild-std=core --no-default-features --features "$board,$log" --bin "$bin") >&2 ||
         {
             echo "firmware.sh: building $bin for $board failed" >&2
             exit 3
@@ -98,6 +108,26 @@ qemu() {
     set -e
     if ((status == 124 || status == 137)); then
         echo "firmware.sh: QEMU timed out after ${TIMEOUT}s ($board, $elf)" >&2
+        return 124
+    fi
+    return "$status"
+}
+
+# flash BOARD BIN: the RTT build run on a real board by probe-rs (flash, reset, log until the
+# firmware's semihosting exit, which probe-rs handles; its exit status is taken for the
+# firmware's, not verified without a board).
+flash() {
+    local board=$1 bin=$2 chip elf status
+    command -v probe-rs >/dev/null ||
+        die "no probe-rs: install it (https://probe.rs) and attach a debug probe to the $board board"
+    chip=$(column "$board" 3)
+    elf=$(build "$board" "$bin" rtt)
+    set +e
+    timeout --kill-after=5 "$TIMEOUT" probe-rs run --chip "$chip" --log-format '{L:<5} {s}' "$elf" </dev/null
+    status=$?
+    set -e
+    if ((status == 124 || status == 137)); then
+        echo "firmware.sh: the probe run timed out after ${TIMEOUT}s ($board, $elf)" >&2
         return 124
     fi
     return "$status"
@@ -161,7 +191,7 @@ size() {
 
 cmd=${1:-}
 case $cmd in
-build | run | probe | size)
+build | run | probe | size | flash)
     [[ $# -ge 2 ]] || die "usage: $0 $cmd BOARD [BIN]"
     board=$2 bin=${3:-selftest}
     target_of "$board" >/dev/null
@@ -174,6 +204,7 @@ build | run | probe | size)
         ;;
     probe) probe "$board" "$bin" ;;
     size) size "$board" "$bin" ;;
+    flash) flash "$board" "$bin" ;;
     esac
     ;;
 core)
@@ -182,5 +213,5 @@ core)
         -Zbuild-std=core --target-dir target/debian-thumb)
     ;;
 boards) boards ;;
-*) die "usage: $0 build|run|probe|size BOARD [BIN] | core TARGET | boards" ;;
+*) die "usage: $0 build|run|probe|size|flash BOARD [BIN] | core TARGET | boards" ;;
 esac

@@ -5,7 +5,9 @@
 //! it at boot, draws `z` from `Prng::new(seed)` exactly as [`crate::generate`] does and logs
 //! each sample's `f32` bit patterns (model units) on a line `sample I [w0, w1, …]` (hex).
 //! The host parses the words back to the same `f32`s, so the samples map to data units and
-//! to CSV through the same code as `tinygan generate`'s.
+//! to CSV through the same code as `tinygan generate`'s. The board is emulated by QEMU, or
+//! with [`Runner::Probe`] a real one flashed and run by probe-rs (not tried on hardware
+//! here: no board is attached to the build machines).
 
 use crate::boards::Board;
 use crate::dataset::Dataset;
@@ -28,11 +30,27 @@ pub struct Deployed {
     pub rows: Vec<Vec<f32>>,
 }
 
-/// Builds the `generate` firmware for `board` with the model at `model`, runs it in QEMU
-/// and returns the `n` samples it generated from `seed`. Errors are one message: the model
-/// (checked on the host first), missing tools, a model that does not fit the board, a
-/// firmware failure (the board's own error line) or a time-out.
-pub fn deploy(model: &Path, board: &Board, n: usize, seed: u64) -> Result<Deployed> {
+/// Where the firmware runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Runner {
+    /// The emulated board in QEMU (`scripts/firmware.sh run`).
+    Qemu,
+    /// A real board through a debug probe (`scripts/firmware.sh flash`: `probe-rs run`,
+    /// the RTT log backend).
+    Probe,
+}
+
+/// Builds the `generate` firmware for `board` with the model at `model`, runs it on
+/// `runner` and returns the `n` samples it generated from `seed`. Errors are one message:
+/// the model (checked on the host first), missing tools, a model that does not fit the
+/// board, a firmware failure (the board's own error line) or a time-out.
+pub fn deploy(
+    model: &Path,
+    board: &Board,
+    n: usize,
+    seed: u64,
+    runner: Runner,
+) -> Result<Deployed> {
     let generator = LoadedGenerator::open(model)?;
     let model = std::fs::canonicalize(model)
         .with_context(|| format!("cannot resolve {}", model.display()))?;
@@ -46,7 +64,11 @@ pub fn deploy(model: &Path, board: &Board, n: usize, seed: u64) -> Result<Deploy
     }
     let timeout = std::env::var("FIRMWARE_TIMEOUT").unwrap_or_else(|_| (60 + n).to_string());
     let out = Command::new(&script)
-        .args(["run", board.name, "generate"])
+        .arg(match runner {
+            Runner::Qemu => "run",
+            Runner::Probe => "flash",
+        })
+        .args([board.name, "generate"])
         .env("TINYGAN_MODEL", &model)
         .env("TINYGAN_GENERATOR", generator.core_type())
         .env("TINYGAN_SAMPLES", n.to_string())

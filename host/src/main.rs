@@ -131,7 +131,8 @@ enum Command {
         #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = config::SEED.flag::<u64>())]
         seed: u64,
     },
-    /// Build the firmware with a model, run it on an emulated board (QEMU) and write what
+    /// Build the firmware with a model, run it on an emulated board (QEMU; with --probe a
+    /// real board through probe-rs) and write what
     /// the board generated, in the format of `generate`; on standard error, whether it is
     /// the host's bit for bit, a preview of digits and the metrics of the board's samples.
     Deploy {
@@ -153,6 +154,10 @@ enum Command {
         /// Also draw the board's samples to this PNG file.
         #[arg(long)]
         png: Option<PathBuf>,
+        /// Run on a real board attached through a debug probe (probe-rs, RTT log) instead
+        /// of the emulated one.
+        #[arg(long)]
+        probe: bool,
     },
     /// Benchmarks.
     #[command(subcommand)]
@@ -385,11 +390,14 @@ fn run(cli: Cli) -> Result<()> {
             seed,
             out,
             png,
+            probe,
         } => {
+            use tinygan::deploy::Runner;
             let board = tinygan::boards::find(&board)?;
             fsutil::preflight(&out)?;
             preflight_all([&png])?;
-            let mut d = tinygan::deploy::deploy(&model, &board, n as usize, seed)?;
+            let runner = if probe { Runner::Probe } else { Runner::Qemu };
+            let mut d = tinygan::deploy::deploy(&model, &board, n as usize, seed, runner)?;
             let report = tinygan::deploy::report(&d, &board, seed, png.as_deref())?;
             d.generator.to_data(&mut d.rows);
             write_output(&out, tinygan::generate::csv(&d.rows).as_bytes())

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 use tinygan::boards;
 use tinygan::dataset::Dataset;
-use tinygan::deploy::deploy;
+use tinygan::deploy::{Runner, deploy};
 use tinygan::generate::csv;
 use tinygan::presets::registry::LoadedGenerator;
 use tinygan::run_folder::RunFolder;
@@ -39,7 +39,8 @@ fn ring8_model() -> &'static Path {
 /// the same `n` and `seed`, byte for byte.
 fn board_csv_is_generates(model: &Path, board: &str, n: usize, seed: u64) {
     let board = boards::find(board).unwrap();
-    let mut deployed = deploy(model, &board, n, seed).unwrap_or_else(|e| panic!("{e:#}"));
+    let mut deployed =
+        deploy(model, &board, n, seed, Runner::Qemu).unwrap_or_else(|e| panic!("{e:#}"));
     let host = LoadedGenerator::open(model).unwrap();
     let want = csv(&host.sample_data(n, seed));
     deployed.generator.to_data(&mut deployed.rows);
@@ -116,7 +117,7 @@ fn damaged_or_foreign_model_is_refused_on_the_board() {
 #[cfg_attr(skip_qemu, ignore = "TINYGAN_SKIP_QEMU=1 at build time")]
 fn f32_ring8_on_the_microbit_is_too_big_in_one_message() {
     let board = boards::find("microbit").unwrap();
-    let e = match deploy(ring8_model(), &board, 4, 0) {
+    let e = match deploy(ring8_model(), &board, 4, 0, Runner::Qemu) {
         Ok(_) => panic!("deployed to microbit"),
         Err(e) => format!("{e:#}"),
     };
@@ -125,5 +126,25 @@ fn f32_ring8_on_the_microbit_is_too_big_in_one_message() {
             && e.contains("FLASH")
             && !e.contains('\n'),
         "{e}"
+    );
+}
+
+/// `tinygan deploy --probe` runs `scripts/firmware.sh flash`; without probe-rs on the path
+/// that is one message naming what to install, before anything is built.
+#[test]
+fn flash_without_probe_rs_says_what_to_install() {
+    if ["/usr/bin/probe-rs", "/bin/probe-rs"]
+        .iter()
+        .any(|p| Path::new(p).exists())
+    {
+        return; // installed system-wide: it cannot be hidden from the script
+    }
+    let vars = [("PATH", "/usr/bin:/bin"), ("CARGO_HOME", "/nonexistent")];
+    let run = script_with(&["flash", "microbit", "generate"], &vars, LIMIT);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(
+        run.stderr.trim(),
+        "firmware.sh: no probe-rs: install it (https://probe.rs) and attach a debug probe to \
+         the microbit board"
     );
 }
