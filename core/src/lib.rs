@@ -23,7 +23,7 @@
 //! - [`presets`]: the generator architectures of the built-in presets (host and firmware);
 //! - [`parity`]: seeded computations the host records and the device must reproduce.
 #![no_std]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 #[cfg(any(test, feature = "std"))]

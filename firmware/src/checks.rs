@@ -18,6 +18,23 @@ impl Checks {
         self.exact(name, got.iter().map(|x| x.to_bits()), want_bits);
     }
 
+    /// One check of `compared` values of which `mismatches` differ from what they should
+    /// be: passes when none differ (and some were compared).
+    pub fn agree(&mut self, name: &str, mismatches: usize, compared: usize) {
+        if mismatches == 0 && compared > 0 {
+            self.passed += 1;
+            defmt::info!("ok   {=str} ({=usize} values, bit-exact)", name, compared);
+        } else {
+            self.failed += 1;
+            defmt::error!(
+                "FAIL {=str}: {=usize} of {=usize} values differ",
+                name,
+                mismatches,
+                compared
+            );
+        }
+    }
+
     /// One check: passes when `got` has `want`'s length and values; logs the first mismatch.
     fn exact(&mut self, name: &str, got: impl ExactSizeIterator<Item = u32>, want: &[u32]) {
         let len = got.len();

@@ -4,10 +4,12 @@
 //! - [`exit`]: end the run (QEMU exits with the status through semihosting);
 //! - [`stack`]: stack painting and the measured high-water mark;
 //! - [`probe`]: marker functions that delimit a region whose instructions QEMU counts;
+//! - [`agree`]: the optimised int8 kernels against the reference kernels, bit for bit;
 //! - [`checks`]: a tally of self-test checks that ends in `N passed, N failed`;
 //! - [`vectors`]: expected self-test values computed on the host (generated file).
 #![no_std]
 
+pub mod agree;
 pub mod checks;
 pub mod fault;
 pub mod probe;

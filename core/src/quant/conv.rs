@@ -111,13 +111,19 @@ pub fn conv_transpose2d(
 /// The input index `padded − pad` if it lies in `0..len` (else the tap is in the
 /// padding).
 #[inline]
-fn source(padded: usize, pad: usize, len: usize) -> Option<usize> {
+pub(crate) fn source(padded: usize, pad: usize, len: usize) -> Option<usize> {
     padded.checked_sub(pad).filter(|&v| v < len)
 }
 
 /// The position `o` in `0..len` with `o·stride + k − pad = p`, if there is one.
 #[inline]
-fn tap_source(p: usize, k: usize, pad: usize, stride: usize, len: usize) -> Option<usize> {
+pub(crate) fn tap_source(
+    p: usize,
+    k: usize,
+    pad: usize,
+    stride: usize,
+    len: usize,
+) -> Option<usize> {
     let t = (p + pad).checked_sub(k)?;
     (t % stride == 0 && t / stride < len).then_some(t / stride)
 }

@@ -18,6 +18,7 @@ pub mod activation;
 pub mod channel;
 pub mod conv;
 pub mod dense;
+pub mod fast;
 pub mod output;
 pub mod params;
 pub mod requant;

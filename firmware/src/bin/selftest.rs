@@ -1,5 +1,6 @@
 //! Self-test: core's PRNG, Gaussian sampler and Dense forward pass must reproduce the host's
-//! values bit for bit (`vectors.rs`). Ends with `N passed, N failed` and the exit status.
+//! values bit for bit (`vectors.rs`), and the optimised int8 kernels the reference kernels
+//! (`agree`). Ends with `N passed, N failed` and the exit status.
 #![no_std]
 #![no_main]
 
@@ -7,7 +8,7 @@ use cortex_m_rt::entry;
 use tinygan_core::parity::{self, ParityDense};
 use tinygan_core::tensor::{flat, flat_mut};
 use tinygan_core::{Layer, Zero};
-use tinygan_firmware::{checks::Checks, probe, stack, vectors};
+use tinygan_firmware::{agree, checks::Checks, probe, stack, vectors};
 
 #[entry]
 fn main() -> ! {
@@ -37,6 +38,8 @@ fn main() -> ! {
         },
     );
     checks.floats("Dense<32, 32>::forward", flat(y), &vectors::DENSE_Y);
+
+    agree::run(&mut checks);
 
     stack::report();
     checks.finish()

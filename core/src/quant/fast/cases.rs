@@ -1,0 +1,77 @@
+//! Random int8 layers for checking the optimised kernels against the reference kernels:
+//! the host's tests and the firmware's self-test draw the same layers from a seed.
+//!
+//! Weights cover the whole `i8` range, zero points the whole `i8` range, half the layers
+//! clamp at the output zero point (a fused ReLU), and the multipliers put a typical
+//! accumulator of an `len`-term reduction (about `74 · 74 · √len` for uniform codes) at
+//! tens of output codes, so that few outputs clamp. Floating point is used to draw the
+//! multipliers only.
+
+use crate::kernels::conv::ConvShape;
+use crate::quant::channel::{Channel, ChannelBytes, LayerIo};
+use crate::quant::requant::quantize_multiplier;
+use crate::rng::Prng;
+
+/// A uniform integer in `lo..=hi`.
+fn int(rng: &mut Prng, lo: i32, hi: i32) -> i32 {
+    lo + (rng.next_u32() % (hi - lo + 1) as u32) as i32
+}
+
+/// Fills `w` and `x` with random codes and `channels` with random records for reductions
+/// of `len` terms; returns random zero points and clamp.
+pub fn layer(
+    rng: &mut Prng,
+    len: usize,
+    w: &mut [u8],
+    channels: &mut [ChannelBytes],
+    x: &mut [i8],
+) -> LayerIo {
+    let typical = 74.0 * 74.0 * libm::sqrt(len.max(1) as f64);
+    w.iter_mut().for_each(|v| *v = rng.next_u32() as u8);
+    for c in channels.iter_mut() {
+        let spread = (rng.next_u32() >> 8) as f64 / (1 << 24) as f64;
+        let m = 30.0 * libm::exp2(3.0 * spread - 1.5) / typical;
+        let requant = quantize_multiplier(m).unwrap_or(crate::quant::Requant {
+            multiplier: 1 << 30,
+            shift: 0,
+        });
+        let bias = int(rng, -typical as i32, typical as i32);
+        *c = Channel { bias, requant }.to_le_bytes();
+    }
+    x.iter_mut().for_each(|v| *v = rng.next_u32() as i8);
+    let zero = int(rng, -128, 127) as i8;
+    let mut io = LayerIo::new(int(rng, -128, 127) as i8, zero);
+    if rng.next_u32().is_multiple_of(2) {
+        io.min = zero;
+    }
+    io
+}
+
+/// A random convolution shape, `cin ≤ 4`, `cout ≤ 6`, `h, w ≤ 7`, kernel sides and
+/// strides up to 4 and 3, every padding below the kernel side, with `oh`, `ow` from the
+/// others; `None` when the kernel is larger than the padded input.
+pub fn conv_shape(rng: &mut Prng) -> Option<ConvShape> {
+    let mut u = |lo, hi| int(rng, lo, hi) as usize;
+    let (cin, cout, h, w) = (u(1, 4), u(1, 6), u(1, 7), u(1, 7));
+    let (kh, kw, sh, sw) = (u(1, 4), u(1, 4), u(1, 3), u(1, 3));
+    let (ph, pw) = (u(0, kh as i32 - 1), u(0, kw as i32 - 1));
+    let oh = (h + 2 * ph).checked_sub(kh)? / sh + 1;
+    let ow = (w + 2 * pw).checked_sub(kw)? / sw + 1;
+    Some(ConvShape {
+        cin,
+        cout,
+        h,
+        w,
+        oh,
+        ow,
+        kh,
+        kw,
+        sh,
+        sw,
+        ph,
+        pw,
+    })
+}
+
+/// Bounds of [`conv_shape`]'s shapes: most weights, input and output codes a sample.
+pub const CONV_MAX: (usize, usize, usize) = (6 * 4 * 16, 4 * 7 * 7, 6 * 13 * 13);

@@ -1,0 +1,81 @@
+//! Optimised int8 kernels, bit-exact to the reference kernels of [`super::dense`] and
+//! [`super::conv`], and the one place that chooses between them.
+//!
+//! - [`m4`]: packed kernels for the Cortex-M4's DSP extension (SMLAD, SXTB16, word loads,
+//!   four output channels a pass) over a [`column::Column`];
+//! - [`m0`]: a dense kernel for the Cortex-M0 (byte loads, MULS, four output channels a
+//!   pass);
+//! - [`pairs`]: the packed operations, the instructions on DSP targets ([`dsp`], the only
+//!   `unsafe` in the crate) and their portable twins elsewhere.
+//!
+//! Every kernel compiles on every target (the packed ones through the portable twins),
+//! so the host tests them all against the reference; the firmware's self-test does the
+//! same on the emulated boards. The functions below pick, for the target being built,
+//! the kernel that runs: on targets with the DSP extension the packed kernels, elsewhere
+//! (Cortex-M0, the host) [`m0::dense`] and the reference convolutions. Callers (the host's
+//! int8 network, the firmware) use only these.
+
+pub mod cases;
+pub mod column;
+#[cfg(all(target_arch = "arm", target_feature = "dsp"))]
+mod dsp;
+pub mod m0;
+pub mod m4;
+pub mod pairs;
+
+use super::channel::{ChannelBytes, LayerIo};
+use crate::kernels::conv::ConvShape;
+
+/// Whether this build runs the packed (SMLAD) kernels.
+pub const PACKED: bool = cfg!(all(target_arch = "arm", target_feature = "dsp"));
+
+/// `y = dense(x)` for a batch (overwrites `y`): [`super::dense::forward`]'s bits, by the
+/// target's fastest kernel.
+pub fn dense(
+    w: &[u8],
+    channels: &[ChannelBytes],
+    io: LayerIo,
+    x: &[i8],
+    y: &mut [i8],
+    inp: usize,
+    out: usize,
+) {
+    if PACKED && m4::fits(inp) {
+        m4::dense(w, channels, io, x, y, inp, out)
+    } else {
+        m0::dense(w, channels, io, x, y, inp, out)
+    }
+}
+
+/// `y = conv(x)` for a batch (overwrites `y`): [`super::conv::conv2d`]'s bits, by the
+/// target's fastest kernel.
+pub fn conv2d(
+    s: &ConvShape,
+    w: &[u8],
+    channels: &[ChannelBytes],
+    io: LayerIo,
+    x: &[i8],
+    y: &mut [i8],
+) {
+    if PACKED && m4::fits(s.cin * s.kh * s.kw) {
+        m4::conv2d(s, w, channels, io, x, y)
+    } else {
+        super::conv::conv2d(s, w, channels, io, x, y)
+    }
+}
+
+/// `y = convᵀ(x)` for a batch (overwrites `y`): [`super::conv::conv_transpose2d`]'s bits,
+/// by the target's fastest kernel.
+pub fn conv_transpose2d(
+    s: &ConvShape,
+    w: &[u8],
+    channels: &[ChannelBytes],
+    io: LayerIo,
+    x: &[i8],
+    y: &mut [i8],
+) {
+    super::conv::conv_transpose2d(s, w, channels, io, x, y)
+}
+
+#[cfg(test)]
+mod tests;

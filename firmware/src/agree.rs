@@ -1,0 +1,113 @@
+//! Self-test of the optimised int8 kernels on the board, bit for bit: the DSP instructions
+//! (on a Cortex-M4; the portable twins elsewhere) against their portable twins on edge
+//! values, and every optimised kernel and the dispatch against the reference kernels on
+//! random layers drawn from a seed (`quant::fast::cases`, the layers the host's tests draw).
+
+use crate::checks::Checks;
+use tinygan_core::kernels::conv::ConvShape;
+use tinygan_core::quant::fast::{self, cases, m0, m4, pairs};
+use tinygan_core::quant::{ChannelBytes, LayerIo, conv, dense};
+use tinygan_core::rng::Prng;
+
+/// Runs every check below.
+pub fn run(checks: &mut Checks) {
+    instructions(checks);
+    dense_kernels(checks);
+    conv_kernels(checks);
+}
+
+/// SXTB16 (plain and rotated) on every edge word, SMLAD on every triple of them.
+fn instructions(checks: &mut Checks) {
+    let e = pairs::EDGE_WORDS;
+    let (mut bad, mut n) = (0, 0);
+    for &a in &e {
+        bad += (pairs::sxtb16(a) != pairs::portable::sxtb16(a)) as usize;
+        bad += (pairs::sxtb16_ror8(a) != pairs::portable::sxtb16_ror8(a)) as usize;
+        n += 2;
+    }
+    checks.agree("sxtb16, sxtb16 ror 8 = portable", bad, n);
+    let (mut bad, mut n) = (0, 0);
+    for &a in &e {
+        for &b in &e {
+            for &acc in &e {
+                let acc = acc as i32;
+                bad += (pairs::smlad(a, b, acc) != pairs::portable::smlad(a, b, acc)) as usize;
+                n += 1;
+            }
+        }
+    }
+    checks.agree("smlad = portable", bad, n);
+}
+
+type DenseKernel = fn(&[u8], &[ChannelBytes], LayerIo, &[i8], &mut [i8], usize, usize);
+type ConvKernel = fn(&ConvShape, &[u8], &[ChannelBytes], LayerIo, &[i8], &mut [i8]);
+
+const INPUTS: [usize; 10] = [1, 3, 4, 5, 7, 9, 31, 32, 33, 67];
+const OUTPUTS: [usize; 6] = [1, 3, 4, 5, 9, 13];
+
+/// Every optimised dense kernel against [`dense::forward`] on layers of every size in
+/// [`INPUTS`] × [`OUTPUTS`], batch 2.
+fn dense_kernels(checks: &mut Checks) {
+    let kernels: [(&str, DenseKernel); 3] = [
+        ("int8 dense: m4 = reference", m4::dense),
+        ("int8 dense: m0 = reference", m0::dense),
+        ("int8 dense: dispatch = reference", fast::dense),
+    ];
+    for (name, kernel) in kernels {
+        let mut rng = Prng::new(31);
+        let (mut bad, mut n) = (0, 0);
+        for inp in INPUTS {
+            for out in OUTPUTS {
+                let mut w = [0u8; 67 * 13];
+                let mut ch = [[0u8; 12]; 13];
+                let mut x = [0i8; 2 * 67];
+                let (w, ch, x) = (&mut w[..inp * out], &mut ch[..out], &mut x[..2 * inp]);
+                let io = cases::layer(&mut rng, inp, w, ch, x);
+                let (mut want, mut got) = ([0i8; 2 * 13], [0i8; 2 * 13]);
+                let (want, got) = (&mut want[..2 * out], &mut got[..2 * out]);
+                dense::forward(w, ch, io, x, want, inp, out);
+                kernel(w, ch, io, x, got, inp, out);
+                bad += got.iter().zip(&*want).filter(|(g, w)| g != w).count();
+                n += want.len();
+            }
+        }
+        checks.agree(name, bad, n);
+    }
+}
+
+/// The optimised convolution and the dispatch against [`conv::conv2d`] on 100 random
+/// shapes ([`cases::conv_shape`]), batch 1.
+fn conv_kernels(checks: &mut Checks) {
+    let kernels: [(&str, ConvKernel); 2] = [
+        ("int8 conv2d: m4 = reference", m4::conv2d),
+        ("int8 conv2d: dispatch = reference", fast::conv2d),
+    ];
+    const MAX: (usize, usize, usize) = cases::CONV_MAX;
+    for (name, kernel) in kernels {
+        let mut rng = Prng::new(37);
+        let (mut bad, mut n, mut shapes) = (0, 0, 0);
+        while shapes < 100 {
+            let Some(s) = cases::conv_shape(&mut rng) else {
+                continue;
+            };
+            let mut w = [0u8; MAX.0];
+            let mut ch = [[0u8; 12]; 6];
+            let mut x = [0i8; MAX.1];
+            let taps = s.cin * s.kh * s.kw;
+            let (w, ch, x) = (
+                &mut w[..s.cout * taps],
+                &mut ch[..s.cout],
+                &mut x[..s.in_len()],
+            );
+            let io = cases::layer(&mut rng, taps, w, ch, x);
+            let (mut want, mut got) = ([0i8; MAX.2], [0i8; MAX.2]);
+            let (want, got) = (&mut want[..s.out_len()], &mut got[..s.out_len()]);
+            conv::conv2d(&s, w, ch, io, x, want);
+            kernel(&s, w, ch, io, x, got);
+            bad += got.iter().zip(&*want).filter(|(g, w)| g != w).count();
+            n += want.len();
+            shapes += 1;
+        }
+        checks.agree(name, bad, n);
+    }
+}
