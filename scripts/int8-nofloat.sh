@@ -16,7 +16,8 @@ OBJDUMP=$(command -v llvm-objdump-22 || command -v llvm-objdump) || {
 }
 
 # The inference side of core::quant (the quantiser's side, which uses floats, is left out).
-KERNELS='quant::(dense::forward|conv::conv2d|conv::conv_transpose2d|activation::(relu|leaky_relu|lut)|output::to_data)>?:$'
+# The reference kernels, the optimised ones (quant::fast) and the dispatch.
+KERNELS='quant::(dense::forward|conv::conv2d|conv::conv_transpose2d|activation::(relu|leaky_relu|lut)|output::to_data|fast::(dense|conv2d|conv_transpose2d|m0::dense|m4::(dense|conv2d|conv_transpose2d)))>?:$'
 
 "$OBJDUMP" -d -r --demangle "$RLIB" 2>/dev/null | awk -v kernels="$KERNELS" '
     /^[0-9a-f]+ <.*>:$/ { inside = ($0 ~ kernels); if (inside) { name = $0; seen[name] = 1 } next }
@@ -32,7 +33,7 @@ KERNELS='quant::(dense::forward|conv::conv2d|conv::conv_transpose2d|activation::
             printf "%s calls:%s\n", k, (calls[k] == "" ? " nothing" : calls[k])
             if (k in bad) { printf "  FLOAT:%s\n", bad[k]; fail = 1 }
         }
-        if (n < 7) { print "expected 7 kernels, found " n; exit 1 }
+        if (n < 13) { print "expected 13 kernels, found " n; exit 1 }
         if (fail) exit 1
         print "no floating point in the int8 kernels"
     }'

@@ -9,11 +9,14 @@ use tinygan_core::quant::fast::{self, cases, m0, m4, pairs};
 use tinygan_core::quant::{ChannelBytes, LayerIo, conv, dense};
 use tinygan_core::rng::Prng;
 
-/// Runs every check below.
+/// Runs every check below (not inlined, so that its buffers share the stack with the
+/// caller's instead of adding to them).
+#[inline(never)]
 pub fn run(checks: &mut Checks) {
     instructions(checks);
     dense_kernels(checks);
     conv_kernels(checks);
+    transposed_conv_kernels(checks);
 }
 
 /// SXTB16 (plain and rotated) on every edge word, SMLAD on every triple of them.
@@ -103,6 +106,47 @@ fn conv_kernels(checks: &mut Checks) {
             let (mut want, mut got) = ([0i8; MAX.2], [0i8; MAX.2]);
             let (want, got) = (&mut want[..s.out_len()], &mut got[..s.out_len()]);
             conv::conv2d(&s, w, ch, io, x, want);
+            kernel(&s, w, ch, io, x, got);
+            bad += got.iter().zip(&*want).filter(|(g, w)| g != w).count();
+            n += want.len();
+            shapes += 1;
+        }
+        checks.agree(name, bad, n);
+    }
+}
+
+/// The optimised transposed convolution and the dispatch against
+/// [`conv::conv_transpose2d`] on 100 random shapes ([`cases::conv_shape`]), batch 1.
+fn transposed_conv_kernels(checks: &mut Checks) {
+    let kernels: [(&str, ConvKernel); 2] = [
+        (
+            "int8 conv_transpose2d: m4 = reference",
+            m4::conv_transpose2d,
+        ),
+        (
+            "int8 conv_transpose2d: dispatch = reference",
+            fast::conv_transpose2d,
+        ),
+    ];
+    const MAX: (usize, usize, usize) = cases::CONV_MAX;
+    for (name, kernel) in kernels {
+        let mut rng = Prng::new(41);
+        let (mut bad, mut n, mut shapes) = (0, 0, 0);
+        while shapes < 100 {
+            let Some(s) = cases::conv_shape(&mut rng) else {
+                continue;
+            };
+            let mut w = [0u8; MAX.0];
+            let mut ch = [[0u8; 12]; 4];
+            let mut x = [0i8; MAX.2];
+            let len = s.cout * s.kh.div_ceil(s.sh) * s.kw.div_ceil(s.sw);
+            let w = &mut w[..s.cout * s.cin * s.kh * s.kw];
+            let (ch, x) = (&mut ch[..s.cin], &mut x[..s.out_len()]);
+            let io = cases::layer(&mut rng, len, &mut [], ch, x);
+            w.iter_mut().for_each(|v| *v = rng.next_u32() as u8);
+            let (mut want, mut got) = ([0i8; MAX.1], [0i8; MAX.1]);
+            let (want, got) = (&mut want[..s.in_len()], &mut got[..s.in_len()]);
+            conv::conv_transpose2d(&s, w, ch, io, x, want);
             kernel(&s, w, ch, io, x, got);
             bad += got.iter().zip(&*want).filter(|(g, w)| g != w).count();
             n += want.len();

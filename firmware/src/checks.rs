@@ -18,6 +18,13 @@ impl Checks {
         self.exact(name, got.iter().map(|x| x.to_bits()), want_bits);
     }
 
+    /// Compares int8 codes, every one exact.
+    pub fn codes(&mut self, name: &str, got: &[i8], want: &[i8]) {
+        let bad = got.iter().zip(want).filter(|(g, w)| g != w).count();
+        let len_differs = (got.len() != want.len()) as usize;
+        self.agree(name, bad + len_differs, want.len());
+    }
+
     /// One check of `compared` values of which `mismatches` differ from what they should
     /// be: passes when none differ (and some were compared).
     pub fn agree(&mut self, name: &str, mismatches: usize, compared: usize) {

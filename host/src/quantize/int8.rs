@@ -12,8 +12,9 @@ const STREAM_CHUNK: usize = 25;
 /// One int8 layer.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Kernel {
-    /// [`quant::dense::forward`], [`quant::conv::conv2d`] or
-    /// [`quant::conv::conv_transpose2d`].
+    /// [`quant::fast::dense`], [`quant::fast::conv2d`] or
+    /// [`quant::fast::conv_transpose2d`]: the kernel the target runs, bit-exact to the
+    /// reference kernels of `quant::dense` and `quant::conv`.
     Linear(Linear),
     /// [`quant::activation::relu`] at the input's zero point.
     Relu,
@@ -51,11 +52,11 @@ impl Layer {
         let (w, c, io) = (&self.w[..], &self.channels[..], self.io);
         match &self.kernel {
             Kernel::Linear(Linear::Dense { inp, out }) => {
-                quant::dense::forward(w, c, io, x, y, *inp, *out)
+                quant::fast::dense(w, c, io, x, y, *inp, *out)
             }
-            Kernel::Linear(Linear::Conv(s)) => quant::conv::conv2d(s, w, c, io, x, y),
+            Kernel::Linear(Linear::Conv(s)) => quant::fast::conv2d(s, w, c, io, x, y),
             Kernel::Linear(Linear::ConvTranspose(s)) => {
-                quant::conv::conv_transpose2d(s, w, c, io, x, y)
+                quant::fast::conv_transpose2d(s, w, c, io, x, y)
             }
             Kernel::Relu => quant::activation::relu(x, y, io.input_zero),
             Kernel::LeakyRelu(p, n) => quant::activation::leaky_relu(x, y, io, *p, *n),

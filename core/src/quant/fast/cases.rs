@@ -73,5 +73,6 @@ pub fn conv_shape(rng: &mut Prng) -> Option<ConvShape> {
     })
 }
 
-/// Bounds of [`conv_shape`]'s shapes: most weights, input and output codes a sample.
-pub const CONV_MAX: (usize, usize, usize) = (6 * 4 * 16, 4 * 7 * 7, 6 * 13 * 13);
+/// Bounds of [`conv_shape`]'s shapes: most weights, input and output codes a sample
+/// (`oh ≤ h + 2·(kh − 1) − kh + 1 ≤ 10`).
+pub const CONV_MAX: (usize, usize, usize) = (6 * 4 * 16, 4 * 7 * 7, 6 * 10 * 10);

@@ -10,8 +10,9 @@
 use super::pairs::{pack, smlad, sxtb16, sxtb16_ror8};
 use crate::quant::channel::{Channel, ChannelBytes, LayerIo};
 
-/// Most elements a [`Column`] holds: 1024 (2 KB of stack).
-pub const CAP: usize = 1024;
+/// Most elements a [`Column`] holds: 512 (1 KB of stack; the presets' longest reduction
+/// is 288).
+pub const CAP: usize = 512;
 
 /// Weight rows per pass: each loaded column word serves this many output channels.
 const ROWS: usize = 4;

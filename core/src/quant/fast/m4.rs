@@ -10,13 +10,21 @@
 //! applied once, in the column). Integer sums are exact, so the different order of the
 //! terms gives the reference's bits.
 //!
-//! Reductions longer than [`CAP`] are not handled here (the dispatch in [`super`] sends
-//! them to the reference kernels).
+//! The transposed convolution gathers too: the output positions `(py, px)` with the same
+//! residues modulo the stride use the same kernel taps `(i, j)` (those with
+//! `py + ph − i ≡ 0 mod sh`, likewise for `j`), so for each residue class the weights of
+//! those taps are first copied into contiguous rows (one per output channel, in the order
+//! `(co, i, j)`) and every position of the class is then a column against those rows; taps
+//! that fall outside the input are zeros in the column.
+//!
+//! Reductions longer than [`CAP`] and gathered weights beyond [`GATHER`] bytes are not
+//! handled here (see [`fits`], [`fits_transposed`]; the dispatch in [`super`] sends them to
+//! the reference kernels).
 
 use super::column::{CAP, Column};
 use crate::kernels::conv::ConvShape;
 use crate::quant::channel::{ChannelBytes, LayerIo};
-use crate::quant::conv::source;
+use crate::quant::conv::{source, tap_source};
 
 /// `y = dense(x)` for a batch, as [`crate::quant::dense::forward`] (`inp ≤` [`CAP`]).
 pub fn dense(
@@ -93,4 +101,89 @@ fn patch<'a>(
 /// Whether a reduction of `len` elements fits a [`Column`].
 pub const fn fits(len: usize) -> bool {
     len <= CAP
+}
+
+/// Most bytes of weights [`conv_transpose2d`] gathers for one residue class (2 KB of stack:
+/// the digits generator's transposed convolution needs 16·32·2·2 = 2048).
+pub const GATHER: usize = 2048;
+
+/// Whether [`conv_transpose2d`] handles `s`: the taps of one class, at most
+/// `s.cout·⌈kh/sh⌉·⌈kw/sw⌉`, fit a [`Column`] and their weights [`GATHER`].
+pub const fn fits_transposed(s: &ConvShape) -> bool {
+    let len = s.cout * s.kh.div_ceil(s.sh) * s.kw.div_ceil(s.sw);
+    len <= CAP && s.cin * len <= GATHER
+}
+
+/// The kernel taps `k` in `0..kernel` that reach output positions of residue `r` modulo
+/// `stride`: `r + pad − k ≡ 0 (mod stride)`.
+fn class_taps(
+    r: usize,
+    pad: usize,
+    stride: usize,
+    kernel: usize,
+) -> impl Iterator<Item = usize> + Clone {
+    let first = (r + pad) % stride;
+    (first..kernel).step_by(stride)
+}
+
+/// `y = convᵀ(x)` for a batch, as [`crate::quant::conv::conv_transpose2d`]
+/// ([`fits_transposed`]`(s)`).
+pub fn conv_transpose2d(
+    s: &ConvShape,
+    w: &[u8],
+    channels: &[ChannelBytes],
+    io: LayerIo,
+    x: &[i8],
+    y: &mut [i8],
+) {
+    debug_assert_eq!(w.len(), s.cout * s.cin * s.kh * s.kw);
+    let plane = s.h * s.w;
+    let mut col = Column::default();
+    let mut rows = [0u8; GATHER];
+    for (xn, yn) in x
+        .chunks_exact(s.out_len().max(1))
+        .zip(y.chunks_exact_mut(s.in_len().max(1)))
+    {
+        for ry in 0..s.sh.min(s.h) {
+            for rx in 0..s.sw.min(s.w) {
+                let ti = class_taps(ry, s.ph, s.sh, s.kh);
+                let tj = class_taps(rx, s.pw, s.sw, s.kw);
+                let len = s.cout * ti.clone().count() * tj.clone().count();
+                let rows = &mut rows[..s.cin * len];
+                let mut k = 0;
+                for c in 0..s.cin {
+                    for co in 0..s.cout {
+                        for i in ti.clone() {
+                            for j in tj.clone() {
+                                rows[k] = w[((co * s.cin + c) * s.kh + i) * s.kw + j];
+                                k += 1;
+                            }
+                        }
+                    }
+                }
+                for py in (ry..s.h).step_by(s.sh) {
+                    for px in (rx..s.w).step_by(s.sw) {
+                        let (ti, tj) = (ti.clone(), tj.clone());
+                        let taps = (0..s.cout).flat_map(move |co| {
+                            let tj = tj.clone();
+                            ti.clone().flat_map(move |i| {
+                                let oy = tap_source(py, i, s.ph, s.sh, s.oh);
+                                tj.clone().map(move |j| {
+                                    match (oy, tap_source(px, j, s.pw, s.sw, s.ow)) {
+                                        (Some(oy), Some(ox)) => {
+                                            io.centred(xn[(co * s.oh + oy) * s.ow + ox])
+                                        }
+                                        _ => 0,
+                                    }
+                                })
+                            })
+                        });
+                        col.fill(len, taps);
+                        let p = py * s.w + px;
+                        col.outputs(rows, &channels[..s.cin], io, |c, v| yn[c * plane + p] = v);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -1,8 +1,9 @@
 //! Optimised int8 kernels, bit-exact to the reference kernels of [`super::dense`] and
 //! [`super::conv`], and the one place that chooses between them.
 //!
-//! - [`m4`]: packed kernels for the Cortex-M4's DSP extension (SMLAD, SXTB16, word loads,
-//!   four output channels a pass) over a [`column::Column`];
+//! - [`m4`]: packed kernels (dense, convolution, transposed convolution) for the
+//!   Cortex-M4's DSP extension (SMLAD, SXTB16, word loads, four output channels a pass)
+//!   over a [`column::Column`];
 //! - [`m0`]: a dense kernel for the Cortex-M0 (byte loads, MULS, four output channels a
 //!   pass);
 //! - [`pairs`]: the packed operations, the instructions on DSP targets ([`dsp`], the only
@@ -74,7 +75,11 @@ pub fn conv_transpose2d(
     x: &[i8],
     y: &mut [i8],
 ) {
-    super::conv::conv_transpose2d(s, w, channels, io, x, y)
+    if PACKED && m4::fits_transposed(s) {
+        m4::conv_transpose2d(s, w, channels, io, x, y)
+    } else {
+        super::conv::conv_transpose2d(s, w, channels, io, x, y)
+    }
 }
 
 #[cfg(test)]

@@ -121,3 +121,50 @@ fn conv_kernels_match_reference() {
         cases += 1;
     }
 }
+
+#[test]
+fn transposed_conv_kernels_match_reference() {
+    let mut rng = Prng::new(23);
+    let mut cases = 0;
+    while cases < 300 {
+        let Some(s) = cases::conv_shape(&mut rng) else {
+            continue;
+        };
+        let batch = 1 + cases % 2;
+        // Each output sums over cout·⌈kh/sh⌉·⌈kw/sw⌉ taps at most.
+        let len = s.cout * s.kh.div_ceil(s.sh) * s.kw.div_ceil(s.sw);
+        let l = Layer::new(&mut rng, len, s.cin, batch * s.out_len());
+        let mut w = std::vec![0u8; s.cout * s.cin * s.kh * s.kw];
+        w.iter_mut().for_each(|v| *v = rng.next_u32() as u8);
+        let mut want = std::vec![0i8; batch * s.in_len()];
+        conv::conv_transpose2d(&s, &w, &l.channels, l.io, &l.x, &mut want);
+        assert!(m4::fits_transposed(&s));
+        for (name, kernel) in [
+            ("m4", m4::conv_transpose2d as fn(&_, &_, &_, _, &_, &mut _)),
+            ("dispatch", conv_transpose2d),
+        ] {
+            let mut got = std::vec![0x55i8; want.len()];
+            kernel(&s, &w, &l.channels, l.io, &l.x, &mut got);
+            assert_eq!(got, want, "{name}: {s:?}, batch {batch}");
+        }
+        cases += 1;
+    }
+}
+
+/// The digits generator's transposed convolution (32×4×4 to 16×8×8, k4, s2, p1), the
+/// layer the packed kernel is for, and the gathering bound it meets exactly.
+#[test]
+fn digits_transposed_conv_matches_reference() {
+    let s = crate::layers::ConvTranspose2d::<32, 16, 4, 4, 4, 2, 1, 8, 8>::SHAPE;
+    assert!(m4::fits_transposed(&s));
+    assert_eq!(s.cin * s.cout * 2 * 2, m4::GATHER);
+    let mut rng = Prng::new(3);
+    let l = Layer::new(&mut rng, 32 * 4, s.cin, s.out_len());
+    let mut w = std::vec![0u8; s.cout * s.cin * 16];
+    w.iter_mut().for_each(|v| *v = rng.next_u32() as u8);
+    let mut want = std::vec![0i8; s.in_len()];
+    conv::conv_transpose2d(&s, &w, &l.channels, l.io, &l.x, &mut want);
+    let mut got = std::vec![0i8; s.in_len()];
+    m4::conv_transpose2d(&s, &w, &l.channels, l.io, &l.x, &mut got);
+    assert_eq!(got, want);
+}
