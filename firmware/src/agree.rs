@@ -5,7 +5,7 @@
 
 use crate::checks::Checks;
 use tinygan_core::kernels::conv::ConvShape;
-use tinygan_core::quant::fast::{self, cases, m0, m4, pairs};
+use tinygan_core::quant::fast::{self, cases, m4, pairs};
 use tinygan_core::quant::{ChannelBytes, LayerIo, conv, dense};
 use tinygan_core::rng::Prng;
 
@@ -15,8 +15,8 @@ use tinygan_core::rng::Prng;
 pub fn run(checks: &mut Checks) {
     instructions(checks);
     dense_kernels(checks);
-    conv_kernels(checks);
-    transposed_conv_kernels(checks);
+    conv_kernels(checks, false);
+    conv_kernels(checks, true);
 }
 
 /// SXTB16 (plain and rotated) on every edge word, SMLAD on every triple of them.
@@ -51,9 +51,8 @@ const OUTPUTS: [usize; 6] = [1, 3, 4, 5, 9, 13];
 /// Every optimised dense kernel against [`dense::forward`] on layers of every size in
 /// [`INPUTS`] × [`OUTPUTS`], batch 2.
 fn dense_kernels(checks: &mut Checks) {
-    let kernels: [(&str, DenseKernel); 3] = [
+    let kernels: [(&str, DenseKernel); 2] = [
         ("int8 dense: m4 = reference", m4::dense),
-        ("int8 dense: m0 = reference", m0::dense),
         ("int8 dense: dispatch = reference", fast::dense),
     ];
     for (name, kernel) in kernels {
@@ -78,75 +77,58 @@ fn dense_kernels(checks: &mut Checks) {
     }
 }
 
-/// The optimised convolution and the dispatch against [`conv::conv2d`] on 100 random
-/// shapes ([`cases::conv_shape`]), batch 1.
-fn conv_kernels(checks: &mut Checks) {
-    let kernels: [(&str, ConvKernel); 2] = [
-        ("int8 conv2d: m4 = reference", m4::conv2d),
-        ("int8 conv2d: dispatch = reference", fast::conv2d),
-    ];
+/// The optimised convolution (or, if `transposed`, transposed convolution) and the
+/// dispatch against the reference kernel on 100 random shapes ([`cases::conv_shape`]),
+/// batch 1.
+fn conv_kernels(checks: &mut Checks, transposed: bool) {
+    let (reference, kernels): (ConvKernel, [(&str, ConvKernel); 2]) = if transposed {
+        (
+            conv::conv_transpose2d,
+            [
+                (
+                    "int8 conv_transpose2d: m4 = reference",
+                    m4::conv_transpose2d,
+                ),
+                (
+                    "int8 conv_transpose2d: dispatch = reference",
+                    fast::conv_transpose2d,
+                ),
+            ],
+        )
+    } else {
+        (
+            conv::conv2d,
+            [
+                ("int8 conv2d: m4 = reference", m4::conv2d),
+                ("int8 conv2d: dispatch = reference", fast::conv2d),
+            ],
+        )
+    };
     const MAX: (usize, usize, usize) = cases::CONV_MAX;
+    const CODES: usize = if MAX.1 > MAX.2 { MAX.1 } else { MAX.2 };
     for (name, kernel) in kernels {
-        let mut rng = Prng::new(37);
+        let mut rng = Prng::new(37 + transposed as u64);
         let (mut bad, mut n, mut shapes) = (0, 0, 0);
         while shapes < 100 {
             let Some(s) = cases::conv_shape(&mut rng) else {
                 continue;
+            };
+            // Output channels, terms a sum (at most), input and output codes.
+            let (outs, len, inputs, outputs) = if transposed {
+                let len = s.cout * s.kh.div_ceil(s.sh) * s.kw.div_ceil(s.sw);
+                (s.cin, len, s.out_len(), s.in_len())
+            } else {
+                (s.cout, s.cin * s.kh * s.kw, s.in_len(), s.out_len())
             };
             let mut w = [0u8; MAX.0];
             let mut ch = [[0u8; 12]; 6];
-            let mut x = [0i8; MAX.1];
-            let taps = s.cin * s.kh * s.kw;
-            let (w, ch, x) = (
-                &mut w[..s.cout * taps],
-                &mut ch[..s.cout],
-                &mut x[..s.in_len()],
-            );
-            let io = cases::layer(&mut rng, taps, w, ch, x);
-            let (mut want, mut got) = ([0i8; MAX.2], [0i8; MAX.2]);
-            let (want, got) = (&mut want[..s.out_len()], &mut got[..s.out_len()]);
-            conv::conv2d(&s, w, ch, io, x, want);
-            kernel(&s, w, ch, io, x, got);
-            bad += got.iter().zip(&*want).filter(|(g, w)| g != w).count();
-            n += want.len();
-            shapes += 1;
-        }
-        checks.agree(name, bad, n);
-    }
-}
-
-/// The optimised transposed convolution and the dispatch against
-/// [`conv::conv_transpose2d`] on 100 random shapes ([`cases::conv_shape`]), batch 1.
-fn transposed_conv_kernels(checks: &mut Checks) {
-    let kernels: [(&str, ConvKernel); 2] = [
-        (
-            "int8 conv_transpose2d: m4 = reference",
-            m4::conv_transpose2d,
-        ),
-        (
-            "int8 conv_transpose2d: dispatch = reference",
-            fast::conv_transpose2d,
-        ),
-    ];
-    const MAX: (usize, usize, usize) = cases::CONV_MAX;
-    for (name, kernel) in kernels {
-        let mut rng = Prng::new(41);
-        let (mut bad, mut n, mut shapes) = (0, 0, 0);
-        while shapes < 100 {
-            let Some(s) = cases::conv_shape(&mut rng) else {
-                continue;
-            };
-            let mut w = [0u8; MAX.0];
-            let mut ch = [[0u8; 12]; 4];
-            let mut x = [0i8; MAX.2];
-            let len = s.cout * s.kh.div_ceil(s.sh) * s.kw.div_ceil(s.sw);
+            let mut x = [0i8; CODES];
             let w = &mut w[..s.cout * s.cin * s.kh * s.kw];
-            let (ch, x) = (&mut ch[..s.cin], &mut x[..s.out_len()]);
-            let io = cases::layer(&mut rng, len, &mut [], ch, x);
-            w.iter_mut().for_each(|v| *v = rng.next_u32() as u8);
-            let (mut want, mut got) = ([0i8; MAX.1], [0i8; MAX.1]);
-            let (want, got) = (&mut want[..s.in_len()], &mut got[..s.in_len()]);
-            conv::conv_transpose2d(&s, w, ch, io, x, want);
+            let (ch, x) = (&mut ch[..outs], &mut x[..inputs]);
+            let io = cases::layer(&mut rng, len, w, ch, x);
+            let (mut want, mut got) = ([0i8; CODES], [0i8; CODES]);
+            let (want, got) = (&mut want[..outputs], &mut got[..outputs]);
+            reference(&s, w, ch, io, x, want);
             kernel(&s, w, ch, io, x, got);
             bad += got.iter().zip(&*want).filter(|(g, w)| g != w).count();
             n += want.len();

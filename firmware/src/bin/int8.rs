@@ -78,89 +78,84 @@ fn macs(s: &ConvShape) -> usize {
     n * s.cin * s.cout
 }
 
+/// Runs `reference` and `fast` on the same random input of `IN` codes, each in a probe
+/// region of `macs` MACs (`names[0]`, `names[1]`), and checks their `OUT` codes agree
+/// (`names[2]`).
+fn compare<const IN: usize, const OUT: usize>(
+    checks: &mut Checks,
+    rng: &mut Prng,
+    names: [&str; 3],
+    macs: usize,
+    reference: impl FnOnce(&[i8], &mut [i8]),
+    fast: impl FnOnce(&[i8], &mut [i8]),
+) {
+    let mut x = [0i8; IN];
+    x.iter_mut().for_each(|v| *v = rng.next_u32() as i8);
+    let (mut want, mut got) = ([0i8; OUT], [0i8; OUT]);
+    region(names[0], macs, &x, &mut want, reference);
+    region(names[1], macs, &x, &mut got, fast);
+    checks.codes(names[2], &got, &want);
+}
+
+/// `kernel(x, y)` in a probe region.
+fn region(name: &str, macs: usize, x: &[i8], y: &mut [i8], kernel: impl FnOnce(&[i8], &mut [i8])) {
+    probe::measure_macs(name, macs, (x, y), |(x, y)| {
+        kernel(x, y);
+        y
+    });
+}
+
 #[entry]
 fn main() -> ! {
     stack::paint();
     defmt::println!("tinygan int8 probe on {=str}", tinygan_firmware::BOARD);
     let fast_name = if fast::PACKED {
-        "packed (m4)"
+        "packed kernels (quant::fast::m4)"
     } else {
-        "m0 dense, reference conv"
+        "reference kernels"
     };
     defmt::println!("dispatch: {=str}", fast_name);
     let mut checks = Checks::default();
     let mut rng = Prng::new(7);
     probe::measure("empty", (), |()| ());
 
-    let mut x = [0i8; 32];
-    x.iter_mut().for_each(|v| *v = rng.next_u32() as i8);
     let io = LayerIo::new(-3, -128);
-    let (mut want, mut got) = ([0i8; 512], [0i8; 512]);
-    probe::measure_macs(
-        "int8 Dense 32->512, reference",
+    compare::<32, 512>(
+        &mut checks,
+        &mut rng,
+        [
+            "int8 Dense 32->512, reference",
+            "int8 Dense 32->512, fast",
+            "int8 Dense 32->512: fast = reference",
+        ],
         32 * 512,
-        (&x, &mut want),
-        |(x, y)| {
-            dense::forward(&DENSE_W, &DENSE_C, io, x, y, 32, 512);
-            y
-        },
+        |x, y| dense::forward(&DENSE_W, &DENSE_C, io, x, y, 32, 512),
+        |x, y| fast::dense(&DENSE_W, &DENSE_C, io, x, y, 32, 512),
     );
-    probe::measure_macs(
-        "int8 Dense 32->512, fast",
-        32 * 512,
-        (&x, &mut got),
-        |(x, y)| {
-            fast::dense(&DENSE_W, &DENSE_C, io, x, y, 32, 512);
-            y
-        },
-    );
-    checks.codes("int8 Dense 32->512: fast = reference", &got, &want);
-
-    let mut x = [0i8; 512];
-    x.iter_mut().for_each(|v| *v = rng.next_u32() as i8);
-    let (mut want, mut got) = ([0i8; 1024], [0i8; 1024]);
-    probe::measure_macs(
-        "int8 ConvTranspose2d 32x4x4->16x8x8 k4 s2 p1, reference",
+    compare::<512, 1024>(
+        &mut checks,
+        &mut rng,
+        [
+            "int8 ConvTranspose2d 32x4x4->16x8x8 k4 s2 p1, reference",
+            "int8 ConvTranspose2d 32x4x4->16x8x8 k4 s2 p1, fast",
+            "int8 ConvTranspose2d: fast = reference",
+        ],
         macs(&UP),
-        (&x, &mut want),
-        |(x, y)| {
-            conv_transpose2d(&UP, &UP_W, &UP_C, io, x, y);
-            y
-        },
+        |x, y| conv_transpose2d(&UP, &UP_W, &UP_C, io, x, y),
+        |x, y| fast::conv_transpose2d(&UP, &UP_W, &UP_C, io, x, y),
     );
-    probe::measure_macs(
-        "int8 ConvTranspose2d 32x4x4->16x8x8 k4 s2 p1, fast",
-        macs(&UP),
-        (&x, &mut got),
-        |(x, y)| {
-            fast::conv_transpose2d(&UP, &UP_W, &UP_C, io, x, y);
-            y
-        },
-    );
-    checks.codes("int8 ConvTranspose2d: fast = reference", &got, &want);
-
-    let mut x = [0i8; 1024];
-    x.iter_mut().for_each(|v| *v = rng.next_u32() as i8);
-    let (mut want, mut got) = ([0i8; 64], [0i8; 64]);
-    probe::measure_macs(
-        "int8 Conv2d 16x8x8->1x8x8 k3 p1, reference",
+    compare::<1024, 64>(
+        &mut checks,
+        &mut rng,
+        [
+            "int8 Conv2d 16x8x8->1x8x8 k3 p1, reference",
+            "int8 Conv2d 16x8x8->1x8x8 k3 p1, fast",
+            "int8 Conv2d: fast = reference",
+        ],
         macs(&CONV),
-        (&x, &mut want),
-        |(x, y)| {
-            conv2d(&CONV, &CONV_W, &CONV_C, io, x, y);
-            y
-        },
+        |x, y| conv2d(&CONV, &CONV_W, &CONV_C, io, x, y),
+        |x, y| fast::conv2d(&CONV, &CONV_W, &CONV_C, io, x, y),
     );
-    probe::measure_macs(
-        "int8 Conv2d 16x8x8->1x8x8 k3 p1, fast",
-        macs(&CONV),
-        (&x, &mut got),
-        |(x, y)| {
-            fast::conv2d(&CONV, &CONV_W, &CONV_C, io, x, y);
-            y
-        },
-    );
-    checks.codes("int8 Conv2d: fast = reference", &got, &want);
 
     stack::report();
     checks.finish()

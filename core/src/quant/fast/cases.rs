@@ -4,12 +4,12 @@
 //! Weights cover the whole `i8` range, zero points the whole `i8` range, half the layers
 //! clamp at the output zero point (a fused ReLU), and the multipliers put a typical
 //! accumulator of an `len`-term reduction (about `74 · 74 · √len` for uniform codes) at
-//! tens of output codes, so that few outputs clamp. Floating point is used to draw the
-//! multipliers only.
+//! tens of output codes, so that few outputs clamp. Integers only, so the firmware carries
+//! no floating-point code for it.
 
 use crate::kernels::conv::ConvShape;
 use crate::quant::channel::{Channel, ChannelBytes, LayerIo};
-use crate::quant::requant::quantize_multiplier;
+use crate::quant::requant::Requant;
 use crate::rng::Prng;
 
 /// A uniform integer in `lo..=hi`.
@@ -26,16 +26,18 @@ pub fn layer(
     channels: &mut [ChannelBytes],
     x: &mut [i8],
 ) -> LayerIo {
-    let typical = 74.0 * 74.0 * libm::sqrt(len.max(1) as f64);
+    // 74² · ⌊√len⌋, and the power of two just above typical / 30.
+    let root = (1..=len.max(1)).take_while(|r| r * r <= len.max(1)).last().unwrap_or(1);
+    let typical = (5476 * root).min(1 << 30) as i32;
+    let bits = 32 - (typical / 30).max(1).leading_zeros() as i32;
     w.iter_mut().for_each(|v| *v = rng.next_u32() as u8);
     for c in channels.iter_mut() {
-        let spread = (rng.next_u32() >> 8) as f64 / (1 << 24) as f64;
-        let m = 30.0 * libm::exp2(3.0 * spread - 1.5) / typical;
-        let requant = quantize_multiplier(m).unwrap_or(crate::quant::Requant {
-            multiplier: 1 << 30,
-            shift: 0,
-        });
-        let bias = int(rng, -typical as i32, typical as i32);
+        // M = multiplier · 2^(shift − 31) in [2^(−bits − 1), 2^(2 − bits)).
+        let requant = Requant {
+            multiplier: (1 << 30) | (rng.next_u32() >> 2) as i32,
+            shift: 1 - bits + int(rng, -1, 1),
+        };
+        let bias = int(rng, -typical, typical);
         *c = Channel { bias, requant }.to_le_bytes();
     }
     x.iter_mut().for_each(|v| *v = rng.next_u32() as i8);

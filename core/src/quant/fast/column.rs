@@ -4,23 +4,24 @@
 //!
 //! Element quad `k` (elements `4k..4k+4`) is stored as the two words
 //! `(x₄ₖ, x₄ₖ₊₂)` and `(x₄ₖ₊₁, x₄ₖ₊₃)`, matching `sxtb16` and `sxtb16_ror8` of the weight
-//! word holding `w₄ₖ..w₄ₖ₊₃`; the last `len mod 4` elements are kept apart and multiplied
-//! one by one. Centred codes lie in −255..=255, so they fit the `i16` lanes.
+//! word holding `w₄ₖ..w₄ₖ₊₃`; the last `len mod 4` elements are multiplied one by one.
+//! The caller writes the values in their natural order into an `i16` slice (centred codes
+//! lie in −255..=255), which is then packed: one pass of plain stores, one of packing.
 
 use super::pairs::{pack, smlad, sxtb16, sxtb16_ror8};
 use crate::quant::channel::{Channel, ChannelBytes, LayerIo};
 
-/// Most elements a [`Column`] holds: 512 (1 KB of stack; the presets' longest reduction
-/// is 288).
-pub const CAP: usize = 512;
+/// Most elements a [`Column`] holds: 256 (1 KB of stack). Every reduction of the presets'
+/// generators fits but the `wide` digits generator's last convolution (288).
+pub const CAP: usize = 256;
 
 /// Weight rows per pass: each loaded column word serves this many output channels.
 const ROWS: usize = 4;
 
 /// One reduction's centred inputs, packed (see the [module docs](self)).
 pub struct Column {
+    values: [i16; CAP],
     quads: [[u32; 2]; CAP / 4],
-    tail: [i32; 3],
     len: usize,
 }
 
@@ -28,26 +29,25 @@ impl Default for Column {
     /// An empty column.
     fn default() -> Self {
         Self {
+            values: [0; CAP],
             quads: [[0; 2]; CAP / 4],
-            tail: [0; 3],
             len: 0,
         }
     }
 }
 
 impl Column {
-    /// Holds the first `len` values of `values` (`len ≤` [`CAP`]; each in −32768..=32767).
+    /// Holds `len` values (`len ≤` [`CAP`]): `write` sets them all, in order, in the slice
+    /// it is given; they are then packed.
     #[inline]
-    pub fn fill(&mut self, len: usize, mut values: impl Iterator<Item = i32>) {
+    pub fn fill(&mut self, len: usize, write: impl FnOnce(&mut [i16])) {
         debug_assert!(len <= CAP);
         self.len = len.min(CAP);
-        let mut next = || values.next().unwrap_or(0);
-        for q in &mut self.quads[..self.len / 4] {
-            let [a, b, c, d] = [next(), next(), next(), next()];
-            *q = [pack(a, c), pack(b, d)];
-        }
-        for t in &mut self.tail[..self.len % 4] {
-            *t = next();
+        let values = &mut self.values[..self.len];
+        write(values);
+        for (q, v) in self.quads.iter_mut().zip(values.as_chunks::<4>().0) {
+            let v = v.map(i32::from);
+            *q = [pack(v[0], v[2]), pack(v[1], v[3])];
         }
     }
 
@@ -66,9 +66,9 @@ impl Column {
                 acc[r] = smlad(sxtb16_ror8(w), c[1], acc[r]);
             }
         }
-        for (t, &x) in self.tail[..self.len % 4].iter().enumerate() {
+        for (t, &x) in self.values[4 * n..self.len].iter().enumerate() {
             for r in 0..R {
-                acc[r] = acc[r].wrapping_add(rows[r][4 * n + t] as i8 as i32 * x);
+                acc[r] = acc[r].wrapping_add(rows[r][4 * n + t] as i8 as i32 * x as i32);
             }
         }
         acc

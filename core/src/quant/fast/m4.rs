@@ -42,7 +42,7 @@ pub fn dense(
         .chunks_exact(inp.max(1))
         .zip(y.chunks_exact_mut(out.max(1)))
     {
-        col.fill(inp, xn.iter().map(|&q| io.centred(q)));
+        col.fill(inp, |v| centre(v, xn, io));
         col.outputs(w, &channels[..out], io, |o, v| yn[o] = v);
     }
 }
@@ -67,7 +67,7 @@ pub fn conv2d(
     {
         for oy in 0..s.oh {
             for ox in 0..s.ow {
-                col.fill(taps, patch(s, xn, io, oy, ox));
+                col.fill(taps, |v| patch(s, xn, io, oy, ox, v));
                 let p = oy * s.ow + ox;
                 col.outputs(w, &channels[..s.cout], io, |o, v| yn[o * plane + p] = v);
             }
@@ -75,27 +75,34 @@ pub fn conv2d(
     }
 }
 
-/// The centred taps of output position `(oy, ox)` in `w`'s order `(ci, i, j)`; taps in
-/// the padding are the real 0.
-fn patch<'a>(
-    s: &'a ConvShape,
-    x: &'a [i8],
-    io: LayerIo,
-    oy: usize,
-    ox: usize,
-) -> impl Iterator<Item = i32> + 'a {
-    (0..s.cin).flat_map(move |ci| {
-        (0..s.kh).flat_map(move |i| {
-            let iy = source(oy * s.sh + i, s.ph, s.h);
-            (0..s.kw).map(move |j| {
-                let ix = source(ox * s.sw + j, s.pw, s.w);
-                match (iy, ix) {
-                    (Some(iy), Some(ix)) => io.centred(x[(ci * s.h + iy) * s.w + ix]),
-                    _ => 0,
+/// `v[k] = x[k] − z_x`.
+#[inline(always)]
+fn centre(v: &mut [i16], x: &[i8], io: LayerIo) {
+    for (v, &q) in v.iter_mut().zip(x) {
+        *v = io.centred(q) as i16;
+    }
+}
+
+/// `v` = the centred taps of output position `(oy, ox)` in `w`'s order `(ci, i, j)`; taps
+/// in the padding are the real 0.
+#[inline(always)]
+fn patch(s: &ConvShape, x: &[i8], io: LayerIo, oy: usize, ox: usize, v: &mut [i16]) {
+    let mut taps = v.chunks_exact_mut(s.kw.max(1));
+    for xc in x.chunks_exact((s.h * s.w).max(1)).take(s.cin) {
+        for i in 0..s.kh {
+            let Some(row) = taps.next() else { return };
+            match source(oy * s.sh + i, s.ph, s.h) {
+                Some(iy) => {
+                    let xr = &xc[iy * s.w..][..s.w];
+                    for (j, t) in row.iter_mut().enumerate() {
+                        *t = source(ox * s.sw + j, s.pw, s.w)
+                            .map_or(0, |ix| io.centred(xr[ix]) as i16);
+                    }
                 }
-            })
-        })
-    })
+                None => row.fill(0),
+            }
+        }
+    }
 }
 
 /// Whether a reduction of `len` elements fits a [`Column`].
@@ -163,22 +170,24 @@ pub fn conv_transpose2d(
                 }
                 for py in (ry..s.h).step_by(s.sh) {
                     for px in (rx..s.w).step_by(s.sw) {
-                        let (ti, tj) = (ti.clone(), tj.clone());
-                        let taps = (0..s.cout).flat_map(move |co| {
-                            let tj = tj.clone();
-                            ti.clone().flat_map(move |i| {
-                                let oy = tap_source(py, i, s.ph, s.sh, s.oh);
-                                tj.clone().map(move |j| {
-                                    match (oy, tap_source(px, j, s.pw, s.sw, s.ow)) {
-                                        (Some(oy), Some(ox)) => {
-                                            io.centred(xn[(co * s.oh + oy) * s.ow + ox])
-                                        }
-                                        _ => 0,
+                        col.fill(len, |v| {
+                            let mut v = v.iter_mut();
+                            for xc in xn.chunks_exact((s.oh * s.ow).max(1)).take(s.cout) {
+                                for i in ti.clone() {
+                                    let oy = tap_source(py, i, s.ph, s.sh, s.oh);
+                                    for j in tj.clone() {
+                                        let Some(t) = v.next() else { return };
+                                        let ox = tap_source(px, j, s.pw, s.sw, s.ow);
+                                        *t = match (oy, ox) {
+                                            (Some(oy), Some(ox)) => {
+                                                io.centred(xc[oy * s.ow + ox]) as i16
+                                            }
+                                            _ => 0,
+                                        };
                                     }
-                                })
-                            })
+                                }
+                            }
                         });
-                        col.fill(len, taps);
                         let p = py * s.w + px;
                         col.outputs(rows, &channels[..s.cin], io, |c, v| yn[c * plane + p] = v);
                     }

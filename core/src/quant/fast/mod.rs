@@ -4,23 +4,25 @@
 //! - [`m4`]: packed kernels (dense, convolution, transposed convolution) for the
 //!   Cortex-M4's DSP extension (SMLAD, SXTB16, word loads, four output channels a pass)
 //!   over a [`column::Column`];
-//! - [`m0`]: a dense kernel for the Cortex-M0 (byte loads, MULS, four output channels a
-//!   pass);
 //! - [`pairs`]: the packed operations, the instructions on DSP targets ([`dsp`], the only
 //!   `unsafe` in the crate) and their portable twins elsewhere.
 //!
 //! Every kernel compiles on every target (the packed ones through the portable twins),
 //! so the host tests them all against the reference; the firmware's self-test does the
 //! same on the emulated boards. The functions below pick, for the target being built,
-//! the kernel that runs: on targets with the DSP extension the packed kernels, elsewhere
-//! (Cortex-M0, the host) [`m0::dense`] and the reference convolutions. Callers (the host's
-//! int8 network, the firmware) use only these.
+//! the kernel that runs: on targets with the DSP extension the packed kernels when the
+//! layer fits them ([`m4::fits`], [`m4::fits_transposed`]), else the reference kernels
+//! (on the Cortex-M0 these were measured faster than a dense kernel shaped for it:
+//! docs/RESULTS.md). Callers (the host's int8 network, the firmware) use only these.
+//!
+//! `target_feature = "dsp"` is set for thumbv7em targets by a compiler that lets unstable
+//! target features through, as the firmware's build does (`RUSTC_BOOTSTRAP=1`); without
+//! it the same build runs the reference kernels, with the same bits.
 
 pub mod cases;
 pub mod column;
 #[cfg(all(target_arch = "arm", target_feature = "dsp"))]
 mod dsp;
-pub mod m0;
 pub mod m4;
 pub mod pairs;
 
@@ -44,7 +46,7 @@ pub fn dense(
     if PACKED && m4::fits(inp) {
         m4::dense(w, channels, io, x, y, inp, out)
     } else {
-        m0::dense(w, channels, io, x, y, inp, out)
+        super::dense::forward(w, channels, io, x, y, inp, out)
     }
 }
 

@@ -38,8 +38,7 @@ fn dense_kernels_match_reference() {
             let mut want = std::vec![0i8; batch * out];
             reference::forward(&l.w, &l.channels, l.io, &l.x, &mut want, inp, out);
             type Kernel = fn(&[u8], &[ChannelBytes], LayerIo, &[i8], &mut [i8], usize, usize);
-            let kernels: [(&str, Kernel); 3] =
-                [("m4", m4::dense), ("m0", m0::dense), ("dispatch", dense)];
+            let kernels: [(&str, Kernel); 2] = [("m4", m4::dense), ("dispatch", dense)];
             for (name, kernel) in kernels {
                 let mut got = std::vec![0x55i8; batch * out];
                 kernel(&l.w, &l.channels, l.io, &l.x, &mut got, inp, out);
@@ -90,7 +89,7 @@ fn dense_kernels_match_reference_at_the_extremes() {
             want.iter().all(|&v| v == by_hand),
             "{want:?} against {by_hand}"
         );
-        for kernel in [m4::dense, m0::dense] {
+        for kernel in [m4::dense, dense] {
             let mut got = std::vec![0i8; out];
             kernel(&l.w, &l.channels, l.io, &l.x, &mut got, inp, out);
             assert_eq!(got, want, "inp {inp}, weights {wb:#x}, inputs {xb}");
