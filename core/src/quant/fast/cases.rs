@@ -27,7 +27,10 @@ pub fn layer(
     x: &mut [i8],
 ) -> LayerIo {
     // 74² · ⌊√len⌋, and the power of two just above typical / 30.
-    let root = (1..=len.max(1)).take_while(|r| r * r <= len.max(1)).last().unwrap_or(1);
+    let root = (1..=len.max(1))
+        .take_while(|r| r * r <= len.max(1))
+        .last()
+        .unwrap_or(1);
     let typical = (5476 * root).min(1 << 30) as i32;
     let bits = 32 - (typical / 30).max(1).leading_zeros() as i32;
     w.iter_mut().for_each(|v| *v = rng.next_u32() as u8);
