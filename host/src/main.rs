@@ -10,6 +10,7 @@ use tinygan::count::{Count, Flag};
 use tinygan::dataset::Dataset;
 use tinygan::fsutil::{self, Output, write_output};
 use tinygan::presets::registry::LoadedGenerator;
+use tinygan::quantize::{Activations, Settings};
 use tinygan::run_folder::RunFolder;
 use tinygan::sampler::Sampler;
 
@@ -34,6 +35,28 @@ const WORKERS: Count = Count::new(1, 1024);
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// How a generator is quantised.
+#[derive(clap::Args)]
+struct QuantArgs {
+    /// Generated samples the activation ranges are calibrated on.
+    #[arg(long, default_value_t = tinygan::quantize::DEFAULT_CALIBRATION as u64, value_parser = QUANT_SAMPLES.flag::<u64>())]
+    calib: u64,
+    /// Activation codes: 16 (the 16x8 scheme: int16 activations wherever the next layer's
+    /// sums fit i32, int8 elsewhere), 8 (pure int8), or a comma-separated list of 8 and
+    /// 16 for z and each dense, convolution or leaky ReLU stage in order.
+    #[arg(long, default_value = "16", value_parser = Activations::parse)]
+    activations: Activations,
+}
+
+impl QuantArgs {
+    fn settings(&self) -> Settings {
+        Settings {
+            calibration: self.calib as usize,
+            activations: self.activations.clone(),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -83,9 +106,8 @@ enum Command {
         /// with the integer kernels a board runs.
         #[arg(long)]
         int8: bool,
-        /// Generated samples the int8 activation ranges are calibrated on.
-        #[arg(long, default_value_t = tinygan::quantize::DEFAULT_CALIBRATION as u64, value_parser = QUANT_SAMPLES.flag::<u64>())]
-        calib: u64,
+        #[command(flatten)]
+        quant: QuantArgs,
     },
     /// Generate samples: one per row, in data units, comma-separated.
     Generate {
@@ -106,9 +128,8 @@ enum Command {
         /// with the integer kernels a board runs.
         #[arg(long)]
         int8: bool,
-        /// Generated samples the int8 activation ranges are calibrated on.
-        #[arg(long, default_value_t = tinygan::quantize::DEFAULT_CALIBRATION as u64, value_parser = QUANT_SAMPLES.flag::<u64>())]
-        calib: u64,
+        #[command(flatten)]
+        quant: QuantArgs,
     },
     /// Quantise a generator to int8: report its layers and its error against the f32
     /// model on the same z, in data units, and write the int8 model file.
@@ -121,9 +142,8 @@ enum Command {
         /// run with the integer kernels; without it, only the report.
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Generated samples the activation ranges are calibrated on.
-        #[arg(long, default_value_t = tinygan::quantize::DEFAULT_CALIBRATION as u64, value_parser = QUANT_SAMPLES.flag::<u64>())]
-        calib: u64,
+        #[command(flatten)]
+        quant: QuantArgs,
         /// Samples the error is measured on.
         #[arg(long, default_value_t = 2500, value_parser = QUANT_SAMPLES.flag::<u64>())]
         n: u64,
@@ -265,11 +285,11 @@ fn show_table(table: &str, json: Option<&std::path::Path>) -> Result<()> {
 }
 
 /// The generator or run folder `--model` names, with its note printed; with `int8 =
-/// Some(calib)`, quantised to int8 calibrated on `calib` samples.
-fn open_model(path: &std::path::Path, int8: Option<u64>) -> Result<Sampler> {
+/// Some(settings)`, quantised with those settings.
+fn open_model(path: &std::path::Path, int8: Option<Settings>) -> Result<Sampler> {
     let mut s = Sampler::open(path)?;
-    if let Some(calib) = int8 {
-        s.quantize(calib as usize)?;
+    if let Some(settings) = int8 {
+        s.quantize(&settings)?;
     }
     if let Some(note) = &s.note {
         eprintln!("{note}");
@@ -317,9 +337,9 @@ fn run(cli: Cli) -> Result<()> {
             n,
             seed,
             int8,
-            calib,
+            quant,
         } => {
-            let g = open_model(&model, int8.then_some(calib))?;
+            let g = open_model(&model, int8.then(|| quant.settings()))?;
             let data = g
                 .data_set(data)
                 .with_context(|| model.display().to_string())?;
@@ -337,10 +357,10 @@ fn run(cli: Cli) -> Result<()> {
             seed,
             out,
             int8,
-            calib,
+            quant,
         } => {
             fsutil::preflight(&out)?;
-            let g = open_model(&model, int8.then_some(calib))?;
+            let g = open_model(&model, int8.then(|| quant.settings()))?;
             let n = usize::try_from(n).context("--n does not fit this machine's address size")?;
             let mut csv = Output::create(&out)?;
             for row in g.rows(seed).take(n) {
@@ -351,17 +371,20 @@ fn run(cli: Cli) -> Result<()> {
         Command::Quantize {
             model,
             out,
-            calib,
+            quant,
             n,
             seed,
         } => {
             preflight_all([&out])?;
             let g = LoadedGenerator::open(&model)?;
-            let q = g.quantize(calib as usize)?;
+            let q = g.quantize(&quant.settings())?;
             let n = n as usize;
             let error =
                 tinygan::quantize::report::error(&g.sample_data(n, seed), &q.sample(n, seed));
-            let file = tinygan::quantize::file::encode(&q, &g.about())?;
+            let file = match &out {
+                Some(_) => tinygan::quantize::file::encode(&q, &g.about())?,
+                None => Vec::new(),
+            };
             say(format!(
                 "{}parameters: {} bytes as f32, {} bytes as int8\n\
                  int8 against f32 on the same z ({} samples, seed {seed}, data units): \

@@ -15,6 +15,7 @@ use crate::dataset::Dataset;
 use crate::model_io::OutputScaling;
 use crate::multi::{MAX_GENERATORS, generator_seed, mixture_rows};
 use crate::presets::registry::{LoadedGenerator, data_set};
+use crate::quantize::Settings;
 use crate::quantize::int8::Int8Generator;
 use anyhow::{Context, Result, ensure};
 use serde::Deserialize;
@@ -173,12 +174,12 @@ impl Sampler {
             .expect("a sampler has a generator")
     }
 
-    /// Runs every f32 generator quantised to int8, calibrated on `calibration` samples
+    /// Runs every f32 generator quantised to int8 with `settings`
     /// ([`LoadedGenerator::quantize`]); one read from an int8 file already is.
-    pub fn quantize(&mut self, calibration: usize) -> Result<()> {
+    pub fn quantize(&mut self, settings: &Settings) -> Result<()> {
         for m in self.generators.iter_mut().flatten() {
             if let Member::F32 { g, int8 } = m {
-                *int8 = Some(g.quantize(calibration)?);
+                *int8 = Some(g.quantize(settings)?);
             }
         }
         Ok(())

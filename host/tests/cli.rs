@@ -320,11 +320,21 @@ fn int8_generate_eval_and_quantize() {
     let report = text(&report.stdout);
     for line in [
         "fc1+a1",
-        "tanh",
+        "table (16-bit)",
         "int8 against f32 on the same z (100 samples",
     ] {
         assert!(report.contains(line), "{report}");
     }
+    let pure = tinygan(&["quantize", "--model", m, "--n", "100", "--activations", "8"]);
+    let pure = text(&pure.stdout);
+    assert!(pure.contains("tanh") && !pure.contains("16-bit"), "{pure}");
+    let bad = tinygan(&["quantize", "--model", m, "--activations", "8,16"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad.stderr).contains("2 activation types given, but this generator has 5"),
+        "{}",
+        text(&bad.stderr)
+    );
     let bad = tinygan(&["quantize", "--model", m, "--calib", "0"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(

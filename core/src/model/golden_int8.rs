@@ -187,7 +187,7 @@ fn golden_v3_int8_file_loads_with_every_value() {
         assert_eq!(layer.kind, *kind, "layer {l}");
         let (scale, zero) = output_map(l as i32);
         assert_eq!((layer.output_scale, layer.io.output_zero), (scale, zero));
-        assert_eq!(layer.io.min, if l == 0 { zero } else { i8::MIN });
+        assert_eq!(layer.io.min, if l == 0 { zero } else { i8::MIN }.into());
         for (k, &w) in layer.weights.iter().enumerate() {
             assert_eq!(w, weight(l, k), "layer {l} weight {k}");
         }

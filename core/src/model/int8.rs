@@ -342,8 +342,9 @@ impl Layer<'_> {
             self.output_scale.multiplier,
             self.output_scale.shift,
             self.io.output_zero as i32,
-            self.io.min as i32,
-            self.io.max as i32,
+            // The clamp in int8 codes: the kernels clamp to the i8 range anyway.
+            self.io.min.clamp(i8::MIN.into(), i8::MAX.into()),
+            self.io.max.clamp(i8::MIN.into(), i8::MAX.into()),
         ]);
         for (w, &s) in d[SHAPE_AT..].iter_mut().zip(&self.kind.words()) {
             *w = s as i32;
@@ -520,8 +521,8 @@ impl<'a> Int8Model<'a> {
         let io = LayerIo {
             input_zero: code(word(4), n, QuantParam::ZeroPoint)?,
             output_zero: code(word(7), n, QuantParam::ZeroPoint)?,
-            min: code(word(8), n, QuantParam::Clamp)?,
-            max: code(word(9), n, QuantParam::Clamp)?,
+            min: code(word(8), n, QuantParam::Clamp)?.into(),
+            max: code(word(9), n, QuantParam::Clamp)?.into(),
         };
         if io.min > io.max {
             return Err(LoadError::QuantRange {

@@ -1,4 +1,6 @@
-//! int8 convolution and transposed convolution kernels, for one [`ConvShape`] `s`.
+//! Convolution and transposed convolution kernels, for one [`ConvShape`] `s`: int8
+//! weights, `i8` or `i16` activation codes ([`Code`]; the accumulator bound is
+//! [`super::dense`]'s with `inp` the taps summed into one output).
 //!
 //! Convolution (PyTorch's `conv2d`), `x: [cin][h][w]`, `y: [cout][oh][ow]`,
 //! `w: [cout][cin][kh][kw]`, `channels: [cout]`:
@@ -20,16 +22,17 @@
 //! taps gives the same bits.
 
 use super::channel::{Channel, ChannelBytes, LayerIo};
+use super::code::Code;
 use crate::kernels::conv::ConvShape;
 
 /// `y = conv(x)` for a batch (overwrites `y`).
-pub fn conv2d(
+pub fn conv2d<X: Code, Y: Code>(
     s: &ConvShape,
     w: &[u8],
     channels: &[ChannelBytes],
     io: LayerIo,
-    x: &[i8],
-    y: &mut [i8],
+    x: &[X],
+    y: &mut [Y],
 ) {
     let taps = s.cin * s.kh * s.kw;
     debug_assert_eq!(w.len(), s.cout * taps);
@@ -69,13 +72,13 @@ pub fn conv2d(
 
 /// `y = convᵀ(x)` for a batch: the transposed convolution of the convolution `s`
 /// (overwrites `y`).
-pub fn conv_transpose2d(
+pub fn conv_transpose2d<X: Code, Y: Code>(
     s: &ConvShape,
     w: &[u8],
     channels: &[ChannelBytes],
     io: LayerIo,
-    x: &[i8],
-    y: &mut [i8],
+    x: &[X],
+    y: &mut [Y],
 ) {
     debug_assert_eq!(w.len(), s.cout * s.cin * s.kh * s.kw);
     for (xn, yn) in x
@@ -148,7 +151,7 @@ mod tests {
     #[test]
     fn conv_by_hand() {
         let s = Conv2d::<1, 1, 3, 3, 2, 1, 0, 2, 2>::SHAPE;
-        let x = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+        let x = [1i8, 2, 3, 4, 5, 6, 7, 8, 9];
         let mut y = [0i8; 4];
         conv2d(
             &s,
@@ -172,7 +175,7 @@ mod tests {
             &[100; 9],
             &one_channel(7, 1.0),
             LayerIo::new(5, 0),
-            &[5],
+            &[5i8],
             &mut y,
         );
         assert_eq!(y, [7]);
@@ -185,7 +188,7 @@ mod tests {
     fn transposed_conv_by_hand() {
         // The forward conv maps 5×5 to 2×2 (k3, s2, p0).
         let s = ConvTranspose2d::<1, 1, 2, 2, 3, 2, 0, 5, 5>::SHAPE;
-        let x = [1, 2, 3, 4];
+        let x = [1i8, 2, 3, 4];
         let mut y = [0i8; 25];
         conv_transpose2d(
             &s,

@@ -1,11 +1,14 @@
 //! int8 inference with integers only, as in the TFLite / CMSIS-NN int8 scheme.
 //!
 //! - Weights: `i8` codes, symmetric per output channel (`w = s_w,c · q`, zero point 0).
-//! - Activations: `i8` codes per tensor with a zero point (`x = s_x · (q − z_x)`).
+//! - Activations: `i8` codes per tensor with a zero point (`x = s_x · (q − z_x)`), or, in
+//!   the 16x8 scheme, symmetric `i16` codes (`z_x = 0`) for layers where 8 bits do not
+//!   hold the resolution the output needs ([`code`]).
 //! - Biases: `i32` in units of `s_x · s_w,c`, added to the `i32` accumulator.
 //! - Requantisation to the next layer's codes by a fixed-point multiplier and shift
 //!   ([`requant`]), the one implementation the host and the devices share.
-//! - tanh and sigmoid by a 256-entry table ([`activation::lut`]).
+//! - tanh and sigmoid by a 256-entry table ([`activation::lut`]), or on `i16` codes by an
+//!   interpolated 513-entry one ([`activation::lut16`]).
 //! - The map to data units as fixed point ([`output`]).
 //!
 //! The kernels ([`dense`], [`conv`], [`activation`], [`output`], and
@@ -16,6 +19,7 @@
 
 pub mod activation;
 pub mod channel;
+pub mod code;
 pub mod conv;
 pub mod dense;
 pub mod fast;
@@ -27,5 +31,6 @@ pub mod requant;
 pub(crate) mod test_support;
 
 pub use channel::{CHANNEL_BYTES, Channel, ChannelBytes, LayerIo};
+pub use code::Code;
 pub use params::Affine;
 pub use requant::{Requant, quantize_multiplier};

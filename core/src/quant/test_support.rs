@@ -119,7 +119,7 @@ impl Case {
         let io = LayerIo::new(self.input.zero_point, out.zero_point);
         if self.relu {
             LayerIo {
-                min: out.zero_point,
+                min: out.zero_point as i32,
                 ..io
             }
         } else {
@@ -134,7 +134,7 @@ pub fn assert_within_one(y: &[i8], real: &[f32], out: &Affine, relu: bool) {
     assert_eq!(y.len(), real.len());
     let mut exact = 0;
     for (k, (&q, &r)) in y.iter().zip(real).enumerate() {
-        let want = out.quantize(if relu { r.max(0.0) } else { r });
+        let want: i8 = out.quantize(if relu { r.max(0.0) } else { r });
         assert!(
             (q as i32 - want as i32).abs() <= 1,
             "element {k}: {q} against {want} ({r})"

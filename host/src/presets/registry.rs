@@ -12,7 +12,7 @@ use crate::dataset::Dataset;
 use crate::generate::sample_rows;
 use crate::model_io::{About, Kind, OutputScaling, load_into, read};
 use crate::quantize::int8::Int8Generator;
-use crate::quantize::quantize;
+use crate::quantize::{Settings, quantize};
 use crate::sampler::Rows;
 use anyhow::{Context, Result, bail};
 use std::path::Path;
@@ -163,11 +163,10 @@ impl LoadedGenerator {
         }
     }
 
-    /// The generator quantised to int8, calibrated on `calibration` generated samples
-    /// ([`crate::quantize`]).
-    pub fn quantize(&self, calibration: usize) -> Result<Int8Generator> {
+    /// The generator quantised to int8 with `settings` ([`crate::quantize`]).
+    pub fn quantize(&self, settings: &Settings) -> Result<Int8Generator> {
         let s = self.scaling.as_ref();
-        with_net!(&self.net, g => quantize(&**g, s, calibration))
+        with_net!(&self.net, g => quantize(&**g, s, settings))
     }
 
     /// Parameters and buffers of the f32 network (what its file stores).

@@ -6,7 +6,7 @@
 //! Layer names are not stored: a generator read from a file names its layers by number.
 
 use super::fold::{Linear, Shuffle};
-use super::int8::{Int8Generator, Kernel, Layer};
+use super::int8::{Bits, Int8Generator, Kernel, Layer};
 use crate::model_io::{About, metadata_pairs, scaling_of};
 use anyhow::{Context, Result, anyhow, bail};
 use tinygan_core::model::int8::{self as file, Int8Model, Kind};
@@ -37,7 +37,8 @@ fn kind(kernel: &Kernel, len: usize) -> Kind {
         Kernel::Linear(Linear::ConvTranspose(s)) => Kind::ConvTranspose(*s),
         Kernel::Relu => Kind::Relu { len },
         Kernel::LeakyRelu(..) => Kind::LeakyRelu { len },
-        Kernel::Lut(_) => Kind::Lut { len },
+        // encode refuses 16-bit tables before it asks.
+        Kernel::Lut(_) | Kernel::Lut16(_) => Kind::Lut { len },
         Kernel::Shuffle(s) => {
             let (co, h, w, r) = (s.co, s.h, s.w, s.r);
             if s.inverse {
@@ -57,7 +58,15 @@ fn leaky_records(positive: Requant, negative: Requant) -> Vec<ChannelBytes> {
 }
 
 /// `g` as the bytes of an int8 model file, with what `about` says of it in its metadata.
+/// Format version 3 stores 8-bit activations only: a generator with `i16` codes anywhere
+/// (`--activations 16`) is an error.
 pub fn encode(g: &Int8Generator, about: &About) -> Result<Vec<u8>> {
+    if g.bits().contains(&Bits::I16) {
+        bail!(
+            "the int8 model file (format version 3) stores 8-bit activations only: quantise \
+             with --activations 8 to write it"
+        );
+    }
     let leaky: Vec<Vec<ChannelBytes>> = g
         .layers
         .iter()
@@ -158,12 +167,14 @@ pub fn decode(m: &Int8Model<'_>) -> Result<Int8Generator> {
             },
             io: l.io,
             output: affine(l.output_scale, l.io.output_zero),
+            bits: Bits::I8,
             len: sizes.output,
         });
     }
     Ok(Int8Generator {
         z_len: first.kind.sizes().map_or(0, |s| s.input),
         input: affine(first.input_scale, first.io.input_zero),
+        input_bits: Bits::I8,
         layers,
         maps: m.output_map().to_vec(),
         scaling: scaling_of(m.file()),

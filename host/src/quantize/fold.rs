@@ -52,6 +52,17 @@ impl Linear {
         }
     }
 
+    /// The most products summed into one output: `inp`, `cin·kh·kw`, or for the
+    /// transposed convolution `cout·⌈kh/sh⌉·⌈kw/sw⌉` (along each axis at most `⌈k/s⌉`
+    /// kernel taps land on one output position).
+    pub fn taps(&self) -> usize {
+        match *self {
+            Self::Dense { inp, .. } => inp,
+            Self::Conv(s) => s.cin * s.kh * s.kw,
+            Self::ConvTranspose(s) => s.cout * s.kh.div_ceil(s.sh) * s.kw.div_ceil(s.sw),
+        }
+    }
+
     /// The output channel of weight element `k`.
     pub fn channel_of(&self, k: usize) -> usize {
         match *self {

@@ -1,10 +1,50 @@
 //! An int8 generator held in memory, run by core's integer kernels (the code a device
-//! runs, so the same bits).
+//! runs, so the same bits). Weights are int8; each activation tensor is coded in `i8` or,
+//! in the 16x8 scheme, `i16` ([`Bits`]).
 
 use super::fold::{Linear, Shuffle};
 use crate::model_io::OutputScaling;
-use tinygan_core::quant::{self, Affine, ChannelBytes, LayerIo, Requant};
+use tinygan_core::quant::activation::TABLE16_LEN;
+use tinygan_core::quant::{self, Affine, ChannelBytes, Code, LayerIo, Requant};
 use tinygan_core::rng::{Prng, fill_gaussian};
+
+/// The integer type of an activation tensor's codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bits {
+    /// `i8` codes with a zero point.
+    I8,
+    /// `i16` codes, symmetric (zero point 0).
+    I16,
+}
+
+impl Bits {
+    /// 8 or 16.
+    pub fn count(self) -> u32 {
+        match self {
+            Self::I8 => 8,
+            Self::I16 => 16,
+        }
+    }
+}
+
+/// A batch of activation codes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Codes {
+    /// `i8` codes.
+    I8(Vec<i8>),
+    /// `i16` codes.
+    I16(Vec<i16>),
+}
+
+impl Codes {
+    /// `v` quantised by `map` into `bits`-bit codes.
+    fn quantize(v: &[f32], map: Affine, bits: Bits) -> Self {
+        match bits {
+            Bits::I8 => Self::I8(v.iter().map(|&x| map.quantize(x)).collect()),
+            Bits::I16 => Self::I16(v.iter().map(|&x| map.quantize(x)).collect()),
+        }
+    }
+}
 
 /// Samples computed per pass of [`Int8Generator::rows`].
 const STREAM_CHUNK: usize = 25;
@@ -20,8 +60,10 @@ pub enum Kernel {
     Relu,
     /// [`quant::activation::leaky_relu`] with the multipliers of the two sides.
     LeakyRelu(Requant, Requant),
-    /// [`quant::activation::lut`].
+    /// [`quant::activation::lut`] (`i8` codes).
     Lut(Box<[u8; 256]>),
+    /// [`quant::activation::lut16`] (`i16` codes).
+    Lut16(Box<[i16; TABLE16_LEN]>),
     /// The pixel-shuffle permutation of the codes.
     Shuffle(Shuffle),
 }
@@ -42,38 +84,111 @@ pub struct Layer {
     pub io: LayerIo,
     /// The output's map to reals.
     pub output: Affine,
+    /// The output's code type. The layers that do not change the code type (ReLU, the
+    /// tables, the shuffle) have the input's.
+    pub bits: Bits,
     /// Output codes per sample.
     pub len: usize,
 }
 
 impl Layer {
-    /// `y = layer(x)` for a batch; `y` holds `len` codes a sample.
-    pub fn run(&self, x: &[i8], y: &mut [i8]) {
+    /// `y = layer(x)` for a batch of `x`.
+    pub fn run(&self, x: &Codes) -> Codes {
+        let zero = self.io.input_zero;
+        match (&self.kernel, x) {
+            (Kernel::Relu, Codes::I8(x)) => {
+                Codes::I8(same(x, |x, y| quant::activation::relu(x, y, zero)))
+            }
+            (Kernel::Relu, Codes::I16(x)) => {
+                Codes::I16(same(x, |x, y| quant::activation::relu(x, y, zero)))
+            }
+            (Kernel::Shuffle(s), Codes::I8(x)) => Codes::I8(same(x, |x, y| s.run(x, y))),
+            (Kernel::Shuffle(s), Codes::I16(x)) => Codes::I16(same(x, |x, y| s.run(x, y))),
+            (Kernel::Lut(t), Codes::I8(x)) => {
+                Codes::I8(same(x, |x, y| quant::activation::lut(x, y, t)))
+            }
+            (Kernel::Lut16(t), Codes::I16(x)) => {
+                Codes::I16(same(x, |x, y| quant::activation::lut16(x, y, t)))
+            }
+            (Kernel::Linear(_), Codes::I8(x)) if self.bits == Bits::I8 => Codes::I8(self.int8(x)),
+            (_, Codes::I8(x)) => self.changing(x),
+            (_, Codes::I16(x)) => self.changing(x),
+        }
+    }
+
+    /// The kernels that may change the code type (linear layers and leaky ReLU), into
+    /// [`Layer::bits`]. A table given codes of the other type (which the quantiser never
+    /// builds) outputs zeros.
+    fn changing<X: Code>(&self, x: &[X]) -> Codes {
+        match self.bits {
+            Bits::I8 => Codes::I8(self.typed(x)),
+            Bits::I16 => Codes::I16(self.typed(x)),
+        }
+    }
+
+    /// Output codes for `x_len` input codes.
+    fn output_len(&self, x_len: usize) -> usize {
+        let inp = match self.kernel {
+            Kernel::Linear(Linear::Dense { inp, .. }) => inp,
+            Kernel::Linear(Linear::Conv(s)) => s.in_len(),
+            Kernel::Linear(Linear::ConvTranspose(s)) => s.out_len(),
+            _ => self.len,
+        };
+        x_len / inp.max(1) * self.len
+    }
+
+    /// A linear layer on `i8` codes into `i8` codes: the optimised kernels
+    /// ([`quant::fast`], bit-exact to the reference ones), as a board runs them.
+    fn int8(&self, x: &[i8]) -> Vec<i8> {
         let (w, c, io) = (&self.w[..], &self.channels[..], self.io);
+        let mut y = vec![0i8; self.output_len(x.len())];
         match &self.kernel {
             Kernel::Linear(Linear::Dense { inp, out }) => {
-                quant::fast::dense(w, c, io, x, y, *inp, *out)
+                quant::fast::dense(w, c, io, x, &mut y, *inp, *out)
             }
-            Kernel::Linear(Linear::Conv(s)) => quant::fast::conv2d(s, w, c, io, x, y),
+            Kernel::Linear(Linear::Conv(s)) => quant::fast::conv2d(s, w, c, io, x, &mut y),
             Kernel::Linear(Linear::ConvTranspose(s)) => {
-                quant::fast::conv_transpose2d(s, w, c, io, x, y)
+                quant::fast::conv_transpose2d(s, w, c, io, x, &mut y)
             }
-            Kernel::Relu => quant::activation::relu(x, y, io.input_zero),
-            Kernel::LeakyRelu(p, n) => quant::activation::leaky_relu(x, y, io, *p, *n),
-            Kernel::Lut(t) => quant::activation::lut(x, y, t),
-            Kernel::Shuffle(s) => s.run(x, y),
+            _ => {}
         }
+        y
+    }
+
+    /// The reference kernels on any code types.
+    fn typed<X: Code, Y: Code>(&self, x: &[X]) -> Vec<Y> {
+        let (w, c, io) = (&self.w[..], &self.channels[..], self.io);
+        let mut y = vec![Y::default(); self.output_len(x.len())];
+        match &self.kernel {
+            Kernel::Linear(Linear::Dense { inp, out }) => {
+                quant::dense::forward(w, c, io, x, &mut y, *inp, *out)
+            }
+            Kernel::Linear(Linear::Conv(s)) => quant::conv::conv2d(s, w, c, io, x, &mut y),
+            Kernel::Linear(Linear::ConvTranspose(s)) => {
+                quant::conv::conv_transpose2d(s, w, c, io, x, &mut y)
+            }
+            Kernel::LeakyRelu(p, q) => quant::activation::leaky_relu(x, &mut y, io, *p, *q),
+            Kernel::Relu | Kernel::Lut(_) | Kernel::Lut16(_) | Kernel::Shuffle(_) => {}
+        }
+        y
     }
 
     /// Bytes of parameters in flash: weight codes and channel records (plus a table).
     pub fn param_bytes(&self) -> usize {
-        let table = if matches!(self.kernel, Kernel::Lut(_)) {
-            256
-        } else {
-            0
+        let table = match self.kernel {
+            Kernel::Lut(_) => 256,
+            Kernel::Lut16(_) => 2 * TABLE16_LEN,
+            _ => 0,
         };
         self.w.len() + self.channels.len() * quant::CHANNEL_BYTES + table
     }
+}
+
+/// `f(x, y)` into a fresh `y` of `x`'s length and type.
+fn same<C: Code>(x: &[C], f: impl FnOnce(&[C], &mut [C])) -> Vec<C> {
+    let mut y = vec![C::default(); x.len()];
+    f(x, &mut y);
+    y
 }
 
 /// An int8 generator: `z` quantised by `input`, the layers, and the map of the last
@@ -84,6 +199,8 @@ pub struct Int8Generator {
     pub z_len: usize,
     /// The map of `z` to codes (`z` is drawn in f32 as for the f32 model, then quantised).
     pub input: Affine,
+    /// The code type of `z`.
+    pub input_bits: Bits,
     /// The layers.
     pub layers: Vec<Layer>,
     /// Per output element (cycling), the map to data units.
@@ -95,20 +212,25 @@ pub struct Int8Generator {
 impl Int8Generator {
     /// Data units in Q15.16 (`value / 65536`), `[batch][out]`, for `z: [batch][z_len]`.
     pub fn forward(&self, z: &[f32]) -> Vec<i32> {
-        let mut x: Vec<i8> = z.iter().map(|&v| self.input.quantize(v)).collect();
-        let batch = z.len() / self.z_len;
+        let mut x = Codes::quantize(z, self.input, self.input_bits);
         for layer in &self.layers {
-            let mut y = vec![0i8; batch * layer.len];
-            layer.run(&x, &mut y);
-            x = y;
+            x = layer.run(&x);
         }
         let zero = self
             .layers
             .last()
             .map_or(self.input.zero_point, |l| l.output.zero_point);
-        let mut out = vec![0i32; x.len()];
-        quant::output::to_data(&x, zero, &self.maps, &mut out);
-        out
+        match x {
+            Codes::I8(x) => data(&x, zero, &self.maps),
+            Codes::I16(x) => data(&x, zero, &self.maps),
+        }
+    }
+
+    /// The code types of `z` and of every layer's output, in order.
+    pub fn bits(&self) -> Vec<Bits> {
+        std::iter::once(self.input_bits)
+            .chain(self.layers.iter().map(|l| l.bits))
+            .collect()
     }
 
     /// `n` samples in data units, one row each, `z` drawn from `Prng::new(seed)` as for
@@ -143,4 +265,11 @@ impl Int8Generator {
         let layers: usize = self.layers.iter().map(Layer::param_bytes).sum();
         layers + self.maps.len() * quant::CHANNEL_BYTES + 5
     }
+}
+
+/// [`quant::output::to_data`] of the last codes.
+fn data<C: Code>(x: &[C], zero: i8, maps: &[ChannelBytes]) -> Vec<i32> {
+    let mut out = vec![0i32; x.len()];
+    quant::output::to_data(x, zero, maps, &mut out);
+    out
 }

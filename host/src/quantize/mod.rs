@@ -5,13 +5,16 @@
 //!    them, and a ReLU right after such a layer fuses into its output clamp ([`fold`]).
 //! 2. Calibration: the f32 generator runs on [`DEFAULT_CALIBRATION`] = 1024 samples (by
 //!    default) with `z` from a fixed seed ([`calibrate::SEED`]); each quantised tensor
-//!    (`z` and every stage's output) gets the per-tensor map whose 256 codes span the
-//!    observed `[min, max]`, widened to contain 0 (`Affine::from_range`).
+//!    (`z` and every stage's output) gets the per-tensor map whose codes span the
+//!    observed `[min, max]`: for `i8` codes the 256 codes, widened to contain 0
+//!    (`Affine::from_range`); for `i16` codes ±32767, symmetric (`Affine::symmetric16`).
+//!    Which tensors get `i16` codes is [`Activations`]' rule.
 //! 3. Weights: symmetric per output channel, `s_w,c = max |w_c| / 127`, codes
 //!    `round(w / s_w,c)`; biases `round(b_c / (s_x · s_w,c))` in `i32`; requantisation
 //!    `M_c = s_x · s_w,c / s_y` as a fixed-point multiplier and shift.
-//! 4. tanh and sigmoid become 256-entry tables onto TFLite's fixed output maps; the model's
-//!    map to data units becomes the fixed-point output map.
+//! 4. tanh and sigmoid become tables onto fixed output maps (256 entries for `i8` codes,
+//!    513 interpolated knots for `i16`); the model's map to data units becomes the
+//!    fixed-point output map.
 //!
 //! A layer with no int8 form, or a value out of the integers' range, is an error naming
 //! the layer.
@@ -25,35 +28,172 @@ pub mod report;
 use crate::model_io::OutputScaling;
 use anyhow::{Context, Result, bail};
 use fold::{Linear, Op, Stage};
-use int8::{Int8Generator, Kernel, Layer};
+use int8::{Bits, Int8Generator, Kernel, Layer};
 use tinygan_core::Network;
-use tinygan_core::quant::activation::{SIGMOID_OUTPUT, TANH_OUTPUT, table};
+use tinygan_core::quant::activation::{SIGMOID_OUTPUT, TANH_OUTPUT, UNIT_OUTPUT16, table, table16};
 use tinygan_core::quant::{Affine, Channel, LayerIo, quantize_multiplier};
 
 /// Samples the activation ranges are calibrated on unless told otherwise.
 pub const DEFAULT_CALIBRATION: usize = 1024;
 
-/// `g` (with its map to data units) as an int8 generator calibrated on `calibration`
-/// generated samples.
+/// Which activation tensors get `i16` codes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Activations {
+    /// Every tensor `i8`: pure int8.
+    Int8,
+    /// The 16x8 scheme: every tensor `i16` whose next reader can take `i16` codes, i.e.
+    /// unless a linear layer reads it whose sum of products could leave `i32`
+    /// (`taps · 127 · 32768 ≥ 2³⁰`, leaving the other 2³⁰ to the bias); `i8` otherwise.
+    Mixed,
+    /// The code type of `z` and of each stage that chooses one (linear layers and leaky
+    /// ReLU; ReLU, tables and shuffles keep their input's), in order.
+    Each(Vec<Bits>),
+}
+
+impl Activations {
+    /// `8`, `16`, or a comma-separated list of 8 and 16 (for [`Activations::Each`]).
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "8" => Ok(Self::Int8),
+            "16" => Ok(Self::Mixed),
+            _ => s
+                .split(',')
+                .map(|b| match b.trim() {
+                    "8" => Ok(Bits::I8),
+                    "16" => Ok(Bits::I16),
+                    other => bail!(
+                        "activation bits `{other}` in `{s}`: give 8, 16, or a comma-separated \
+                         list of 8 and 16 (z first, then each dense, convolution or leaky ReLU \
+                         stage)"
+                    ),
+                })
+                .collect::<Result<_>>()
+                .map(Self::Each),
+        }
+    }
+}
+
+/// Whether a linear layer can read `i16` codes: `taps · 127 · 32768 < 2³⁰`.
+fn takes_i16(kind: Linear) -> bool {
+    (kind.taps() as u64) * 127 * 32768 < 1 << 30
+}
+
+/// Whether a stage chooses its output's code type (else it keeps its input's).
+fn chooses(op: &Op) -> bool {
+    matches!(op, Op::Linear { .. } | Op::LeakyRelu(_))
+}
+
+/// The code type of `z` and of every stage's output under `rule`.
+fn plan(stages: &[Stage], rule: &Activations) -> Result<Vec<Bits>> {
+    // The tensors that choose: z (index 0) and the choosing stages' outputs.
+    let choosers: Vec<usize> = std::iter::once(0)
+        .chain(
+            (0..stages.len())
+                .filter(|&i| chooses(&stages[i].op))
+                .map(|i| i + 1),
+        )
+        .collect();
+    // A tensor produced at position `t` (0 = z) is read by the next choosing stage.
+    let reader = |t: usize| stages[t..].iter().find(|s| chooses(&s.op));
+    let can16 = |t: usize| match reader(t) {
+        Some(Stage {
+            op: Op::Linear { kind, .. },
+            ..
+        }) => takes_i16(*kind),
+        _ => true,
+    };
+    let chosen: Vec<Bits> = match rule {
+        Activations::Int8 => vec![Bits::I8; choosers.len()],
+        Activations::Mixed => choosers
+            .iter()
+            .map(|&t| if can16(t) { Bits::I16 } else { Bits::I8 })
+            .collect(),
+        Activations::Each(bits) => {
+            if bits.len() != choosers.len() {
+                let names: Vec<&str> = std::iter::once("z")
+                    .chain(choosers[1..].iter().map(|&t| stages[t - 1].name.as_str()))
+                    .collect();
+                bail!(
+                    "{} activation types given, but this generator has {}: {}",
+                    bits.len(),
+                    choosers.len(),
+                    names.join(", ")
+                );
+            }
+            for (&t, &b) in choosers.iter().zip(bits) {
+                if b == Bits::I16 && !can16(t) {
+                    let name = reader(t).map_or("?", |s| s.name.as_str());
+                    bail!(
+                        "layer `{name}` sums too many products to read 16-bit codes in i32; \
+                         give its input 8 bits"
+                    );
+                }
+            }
+            bits.clone()
+        }
+    };
+    let mut out = Vec::with_capacity(stages.len() + 1);
+    let mut next = chosen.iter();
+    for t in 0..=stages.len() {
+        let keep = out.last().copied();
+        out.push(match keep {
+            Some(b) if !chooses(&stages[t - 1].op) => b,
+            _ => *next.next().unwrap_or(&Bits::I8),
+        });
+    }
+    Ok(out)
+}
+
+/// The map of a tensor of `bits`-bit codes that took the values `[lo, hi]`.
+fn calibrated(bits: Bits, lo: f32, hi: f32) -> Affine {
+    match bits {
+        Bits::I8 => Affine::from_range(lo, hi),
+        Bits::I16 => Affine::symmetric16(lo, hi),
+    }
+}
+
+/// How to quantise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// Generated samples the activation ranges are calibrated on.
+    pub calibration: usize,
+    /// Which activations get `i16` codes.
+    pub activations: Activations,
+}
+
+impl Default for Settings {
+    /// [`DEFAULT_CALIBRATION`] samples, the 16x8 scheme ([`Activations::Mixed`]).
+    fn default() -> Self {
+        Self {
+            calibration: DEFAULT_CALIBRATION,
+            activations: Activations::Mixed,
+        }
+    }
+}
+
+/// `g` (with its map to data units) as an int8-weight generator quantised with
+/// `settings`.
 pub fn quantize<G: Network>(
     g: &G,
     scaling: Option<&OutputScaling>,
-    calibration: usize,
+    settings: &Settings,
 ) -> Result<Int8Generator> {
-    if calibration == 0 {
+    if settings.calibration == 0 {
         bail!("calibration needs at least 1 sample");
     }
     let stages = fold::stages(g)?;
-    let (z, ranges) = calibrate::ranges(g, calibration);
-    let input = Affine::from_range(z.lo, z.hi);
+    let bits = plan(&stages, &settings.activations)?;
+    let (z, ranges) = calibrate::ranges(g, settings.calibration);
+    let input = calibrated(bits[0], z.lo, z.hi);
     let mut x = input;
     let mut layers = Vec::with_capacity(stages.len());
-    for stage in &stages {
-        let layer = layer(stage, x, ranges[stage.last])
+    for (stage, &b) in stages.iter().zip(&bits[1..]) {
+        let layer = layer(stage, x, ranges[stage.last], b)
             .with_context(|| format!("layer `{}`", stage.name))?;
         x = layer.output;
         layers.push(layer);
     }
+    let last = *bits.last().unwrap_or(&Bits::I8);
     let identity = OutputScaling {
         offset: vec![0.0],
         scale: vec![1.0],
@@ -64,22 +204,27 @@ pub fn quantize<G: Network>(
         .iter()
         .zip(&s.scale)
         .map(|(&o, &k)| {
-            tinygan_core::quant::output::map(o as f64, k as f64, x)
-                .with_context(|| format!("the map to data units (offset {o}, scale {k})"))
+            let (o, k) = (o as f64, k as f64);
+            match last {
+                Bits::I8 => tinygan_core::quant::output::map::<i8>(o, k, x),
+                Bits::I16 => tinygan_core::quant::output::map::<i16>(o, k, x),
+            }
+            .with_context(|| format!("the map to data units (offset {o}, scale {k})"))
         })
         .collect::<Result<_>>()?;
     Ok(Int8Generator {
         z_len: z.len,
         input,
+        input_bits: bits[0],
         layers,
         maps,
         scaling: scaling.cloned(),
     })
 }
 
-/// The int8 layer of `stage`, whose input codes map by `x` and whose f32 output took the
-/// values `range`.
-fn layer(stage: &Stage, x: Affine, range: calibrate::Range) -> Result<Layer> {
+/// The layer of `stage`, whose input codes map by `x` and whose f32 output took the
+/// values `range`, with `bits`-bit output codes.
+fn layer(stage: &Stage, x: Affine, range: calibrate::Range, bits: Bits) -> Result<Layer> {
     let len = range.len;
     let plain = |kernel, output: Affine| Layer {
         name: stage.name.clone(),
@@ -88,11 +233,13 @@ fn layer(stage: &Stage, x: Affine, range: calibrate::Range) -> Result<Layer> {
         channels: Vec::new(),
         io: LayerIo::new(x.zero_point, output.zero_point),
         output,
+        bits,
         len,
     };
+    let sigmoid = |v: f64| 1.0 / (1.0 + libm::exp(-v));
     Ok(match &stage.op {
         Op::Linear { kind, w, b, relu } => {
-            let y = Affine::from_range(if *relu { 0.0 } else { range.lo }, range.hi);
+            let y = calibrated(bits, if *relu { 0.0 } else { range.lo }, range.hi);
             let (codes, channels) = weights(*kind, w, b, x, y)?;
             let io = LayerIo::new(x.zero_point, y.zero_point);
             let kernel = Kernel::Linear(*kind);
@@ -101,7 +248,7 @@ fn layer(stage: &Stage, x: Affine, range: calibrate::Range) -> Result<Layer> {
                 channels,
                 io: if *relu {
                     LayerIo {
-                        min: y.zero_point,
+                        min: y.zero_point as i32,
                         ..io
                     }
                 } else {
@@ -112,23 +259,28 @@ fn layer(stage: &Stage, x: Affine, range: calibrate::Range) -> Result<Layer> {
         }
         Op::Relu => plain(Kernel::Relu, x),
         Op::LeakyRelu(slope) => {
-            let y = Affine::from_range(range.lo, range.hi);
+            let y = calibrated(bits, range.lo, range.hi);
             let ratio = x.scale as f64 / y.scale as f64;
             let positive = quantize_multiplier(ratio)?;
             let negative = quantize_multiplier(*slope as f64 * ratio)?;
             plain(Kernel::LeakyRelu(positive, negative), y)
         }
+        Op::Tanh if bits == Bits::I16 => plain(
+            Kernel::Lut16(Box::new(table16(libm::tanh, x, UNIT_OUTPUT16))),
+            UNIT_OUTPUT16,
+        ),
         Op::Tanh => plain(
             Kernel::Lut(Box::new(table(libm::tanh, x, TANH_OUTPUT))),
             TANH_OUTPUT,
         ),
-        Op::Sigmoid => {
-            let sigmoid = |v: f64| 1.0 / (1.0 + libm::exp(-v));
-            plain(
-                Kernel::Lut(Box::new(table(sigmoid, x, SIGMOID_OUTPUT))),
-                SIGMOID_OUTPUT,
-            )
-        }
+        Op::Sigmoid if bits == Bits::I16 => plain(
+            Kernel::Lut16(Box::new(table16(sigmoid, x, UNIT_OUTPUT16))),
+            UNIT_OUTPUT16,
+        ),
+        Op::Sigmoid => plain(
+            Kernel::Lut(Box::new(table(sigmoid, x, SIGMOID_OUTPUT))),
+            SIGMOID_OUTPUT,
+        ),
         Op::Shuffle(s) => plain(Kernel::Shuffle(*s), x),
     })
 }

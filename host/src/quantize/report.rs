@@ -34,8 +34,16 @@ pub fn error(f32: &[Vec<f32>], int8: &[Vec<f32>]) -> Error {
 /// A table of the layers: kernel, parameter bytes and the output's map.
 pub fn layers(g: &Int8Generator) -> String {
     let mut s = format!(
-        "{:<24} {:<16} {:>8}  output scale, zero point\n{:<24} {:<16} {:>8}  {:.6}, {}\n",
-        "layer", "kernel", "bytes", "z", "(input)", 5, g.input.scale, g.input.zero_point
+        "{:<24} {:<16} {:>8}  bits  output scale, zero point\n{:<24} {:<16} {:>8}  {:>4}  {:.6e}, {}\n",
+        "layer",
+        "kernel",
+        "bytes",
+        "z",
+        "(input)",
+        5,
+        g.input_bits.count(),
+        g.input.scale,
+        g.input.zero_point
     );
     for l in &g.layers {
         let kind = match l.kernel {
@@ -45,14 +53,16 @@ pub fn layers(g: &Int8Generator) -> String {
             Kernel::Relu => "relu",
             Kernel::LeakyRelu(..) => "leaky relu",
             Kernel::Lut(_) => "table",
+            Kernel::Lut16(_) => "table (16-bit)",
             Kernel::Shuffle(s) if s.inverse => "pixel unshuffle",
             Kernel::Shuffle(_) => "pixel shuffle",
         };
         let _ = writeln!(
             s,
-            "{:<24} {kind:<16} {:>8}  {:.6}, {}",
+            "{:<24} {kind:<16} {:>8}  {:>4}  {:.6e}, {}",
             l.name,
             l.param_bytes(),
+            l.bits.count(),
             l.output.scale,
             l.output.zero_point
         );

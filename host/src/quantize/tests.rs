@@ -1,7 +1,8 @@
 //! The quantiser against the f32 networks it comes from.
 
 use super::fold::{Linear, Op, stages};
-use super::{DEFAULT_CALIBRATION, quantize};
+use super::int8::Bits;
+use super::{Activations, Settings, plan, quantize};
 use crate::generate::sample_rows;
 use crate::model_io::OutputScaling;
 use crate::presets::digits::{DigitsG, DigitsGBn, DigitsGVbn, DigitsGWide};
@@ -130,7 +131,7 @@ fn virtual_batch_norm_folds_exactly_at_the_reference_mean() {
 /// with no layer before it cannot be folded.
 #[test]
 fn layers_without_an_int8_form_are_named_errors() {
-    let e = quantize(&*random::<MixDMbd>(3), None, 10).unwrap_err();
+    let e = quantize(&*random::<MixDMbd>(3), None, &calibrated(10)).unwrap_err();
     assert!(
         format!("{e:#}").contains("layer `mbd` (MinibatchDiscrimination)"),
         "{e:#}"
@@ -142,23 +143,32 @@ fn layers_without_an_int8_form_are_named_errors() {
             fc: Dense<4, 2>,
         }
     }
-    let e = quantize(&*random::<BnFirst>(3), None, 10).unwrap_err();
+    let e = quantize(&*random::<BnFirst>(3), None, &calibrated(10)).unwrap_err();
     assert!(
         format!("{e:#}").contains("layer `bn` (batch norm)"),
         "{e:#}"
     );
-    let e = quantize(&*random::<MixG>(3), None, 0).unwrap_err();
+    let e = quantize(&*random::<MixG>(3), None, &calibrated(0)).unwrap_err();
     assert!(format!("{e:#}").contains("at least 1 sample"), "{e:#}");
 }
 
+/// The default settings, calibrated on `n` samples.
+fn calibrated(n: usize) -> Settings {
+    Settings {
+        calibration: n,
+        ..Settings::default()
+    }
+}
+
 /// Every preset generator quantises, and on 500 fresh `z` its int8 outputs (data units,
-/// here a scale of 2 and an offset of 1, so one tanh output code is 2/128) stay close to
-/// the f32 model's: a mean error under 3 codes and a largest under 24 (activations beyond
-/// the calibrated range clip). With virtual batch norm, whose fold is a linearisation
-/// (see [`super::fold`]) that is off by up to a seventh at 3σ from the reference mean in
-/// each normalised layer, only the mean error is bounded, by 12 codes. A wrong fold,
-/// channel order or zero point moves outputs by a sizeable part of their range (tens of
-/// codes on average).
+/// here a scale of 2 and an offset of 1, so one int8 tanh output code is 2/128) stay close
+/// to the f32 model's: a mean error under 3 codes and a largest under 24 (activations
+/// beyond the calibrated range clip). With virtual batch norm, whose fold is a
+/// linearisation (see [`super::fold`]) that is off by up to a seventh at 3σ from the
+/// reference mean in each normalised layer, only the mean error is bounded, by 12 codes.
+/// A wrong fold, channel order or zero point moves outputs by a sizeable part of their
+/// range (tens of codes on average). The 16x8 scheme meets the same bounds and its mean
+/// error is no larger than pure int8's (finer activations, the same weights).
 #[test]
 fn every_preset_generator_quantises_close_to_f32() {
     fn check<G: Network>(name: &str, mean_codes: f64, max_codes: f64) {
@@ -167,15 +177,23 @@ fn every_preset_generator_quantises_close_to_f32() {
             offset: vec![1.0],
             scale: vec![2.0],
         };
-        let q = quantize(&*g, Some(&scaling), DEFAULT_CALIBRATION).unwrap();
         let mut reference: Vec<Vec<f32>> = sample_rows(&*g, 9).take(500).collect();
         reference.iter_mut().for_each(|r| scaling.to_data(r));
-        let e = error(&reference, &q.sample(500, 9));
-        let code = 2.0 / 128.0;
-        assert!(
-            e.mean_abs < mean_codes * code && e.max_abs < max_codes * code,
-            "{name}: {e:?}"
-        );
+        let errors = [Activations::Int8, Activations::Mixed].map(|activations| {
+            let settings = Settings {
+                activations,
+                ..Settings::default()
+            };
+            let q = quantize(&*g, Some(&scaling), &settings).unwrap();
+            let e = error(&reference, &q.sample(500, 9));
+            let code = 2.0 / 128.0;
+            assert!(
+                e.mean_abs < mean_codes * code && e.max_abs < max_codes * code,
+                "{name}, {settings:?}: {e:?}"
+            );
+            e.mean_abs
+        });
+        assert!(errors[1] <= errors[0], "{name}: 16x8 {errors:?}");
     }
     check::<MixG>("MixG", 3.0, 24.0);
     check::<MixGBn>("MixGBn", 3.0, 24.0);
@@ -184,4 +202,44 @@ fn every_preset_generator_quantises_close_to_f32() {
     check::<DigitsGBn>("DigitsGBn", 3.0, 24.0);
     check::<DigitsGVbn>("DigitsGVbn", 12.0, f64::INFINITY);
     check::<DigitsGWide>("DigitsGWide", 3.0, 24.0);
+}
+
+/// The 16x8 rule by hand: `MixG`'s dense layers sum at most 128 products, so every tensor
+/// gets `i16` codes (`128 · 127 · 32768 < 2³⁰`); in `DigitsGWide` the last convolution
+/// sums `32 · 3 · 3 = 288` products (`288 · 127 · 32768 ≥ 2³⁰`), so the tensor it reads
+/// (the transposed convolution's output after its ReLU) stays `i8`, while the transposed
+/// convolution reads `64 · ⌈4/2⌉ · ⌈4/2⌉ = 256` products and takes `i16`.
+#[test]
+fn the_16x8_rule_keeps_i8_where_sums_could_leave_i32() {
+    use Bits::{I8, I16};
+    let mix = stages(&*random::<MixG>(1)).unwrap();
+    assert_eq!(plan(&mix, &Activations::Mixed).unwrap(), vec![I16; 6]);
+    assert_eq!(plan(&mix, &Activations::Int8).unwrap(), vec![I8; 6]);
+    let wide = stages(&*random::<DigitsGWide>(1)).unwrap();
+    let names: Vec<&str> = wide.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["fc+a1", "up+a2", "conv", "tanh"]);
+    assert_eq!(
+        plan(&wide, &Activations::Mixed).unwrap(),
+        vec![I16, I16, I8, I16, I16]
+    );
+    // An explicit list: one entry for z and each dense stage; the table keeps its input's.
+    let each = Activations::parse("8,16,16,8,16").unwrap();
+    assert_eq!(plan(&mix, &each).unwrap(), vec![I8, I16, I16, I8, I16, I16]);
+    let e = plan(&mix, &Activations::parse("8,16").unwrap()).unwrap_err();
+    assert!(
+        format!("{e:#}").contains(
+            "2 activation types given, but this generator has 5: z, fc1+a1, fc2+a2, fc3+a3, out"
+        ),
+        "{e:#}"
+    );
+    let e = plan(&wide, &Activations::parse("16,16,16,16").unwrap()).unwrap_err();
+    assert!(
+        format!("{e:#}").contains("layer `conv` sums too many products"),
+        "{e:#}"
+    );
+    let e = Activations::parse("8,12").unwrap_err();
+    assert!(
+        format!("{e:#}").contains("activation bits `12` in `8,12`"),
+        "{e:#}"
+    );
 }

@@ -47,7 +47,7 @@ pub fn layer(
     let zero = int(rng, -128, 127) as i8;
     let mut io = LayerIo::new(int(rng, -128, 127) as i8, zero);
     if rng.next_u32().is_multiple_of(2) {
-        io.min = zero;
+        io.min = zero.into();
     }
     io
 }

@@ -44,7 +44,10 @@ fn dense_kernels_match_reference() {
                 kernel(&l.w, &l.channels, l.io, &l.x, &mut got, inp, out);
                 assert_eq!(got, want, "{name}: inp {inp}, out {out}, batch {batch}");
             }
-            unclamped += want.iter().filter(|&&v| v > l.io.min && v < 127).count();
+            unclamped += want
+                .iter()
+                .filter(|&&v| i32::from(v) > l.io.min && v < 127)
+                .count();
             total += want.len();
             cases += 1;
         }
