@@ -43,10 +43,10 @@ struct QuantArgs {
     /// Generated samples the activation ranges are calibrated on.
     #[arg(long, default_value_t = tinygan::quantize::DEFAULT_CALIBRATION as u64, value_parser = QUANT_SAMPLES.flag::<u64>())]
     calib: u64,
-    /// Activation codes: 16 (the 16x8 scheme: int16 activations wherever the next layer's
-    /// sums fit i32, int8 elsewhere), 8 (pure int8), or a comma-separated list of 8 and
+    /// Activation codes: 8 (pure int8), 16 (the 16x8 scheme: int16 activations wherever
+    /// the next layer's sums fit i32, int8 elsewhere), or a comma-separated list of 8 and
     /// 16 for z and each dense, convolution or leaky ReLU stage in order.
-    #[arg(long, default_value = "16", value_parser = Activations::parse)]
+    #[arg(long, default_value = "8", value_parser = Activations::parse)]
     activations: Activations,
 }
 

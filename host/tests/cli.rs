@@ -320,14 +320,23 @@ fn int8_generate_eval_and_quantize() {
     let report = text(&report.stdout);
     for line in [
         "fc1+a1",
-        "table (16-bit)",
+        "tanh",
         "int8 against f32 on the same z (100 samples",
     ] {
         assert!(report.contains(line), "{report}");
     }
-    let pure = tinygan(&["quantize", "--model", m, "--n", "100", "--activations", "8"]);
-    let pure = text(&pure.stdout);
-    assert!(pure.contains("tanh") && !pure.contains("16-bit"), "{pure}");
+    assert!(!report.contains("16-bit"), "pure int8 by default: {report}");
+    let wide = tinygan(&[
+        "quantize",
+        "--model",
+        m,
+        "--n",
+        "100",
+        "--activations",
+        "16",
+    ]);
+    let wide = text(&wide.stdout);
+    assert!(wide.contains("table (16-bit)"), "{wide}");
     let bad = tinygan(&["quantize", "--model", m, "--activations", "8,16"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(

@@ -162,11 +162,11 @@ pub struct Settings {
 }
 
 impl Default for Settings {
-    /// [`DEFAULT_CALIBRATION`] samples, the 16x8 scheme ([`Activations::Mixed`]).
+    /// [`DEFAULT_CALIBRATION`] samples, pure int8 ([`Activations::Int8`]).
     fn default() -> Self {
         Self {
             calibration: DEFAULT_CALIBRATION,
-            activations: Activations::Mixed,
+            activations: Activations::Int8,
         }
     }
 }
