@@ -21,33 +21,27 @@ pub trait Code: Copy + Default + PartialEq + core::fmt::Debug + 'static {
     fn saturate(v: i32) -> Self;
 }
 
-impl Code for i8 {
-    const MIN: i32 = i8::MIN as i32;
-    const MAX: i32 = i8::MAX as i32;
-    const BITS: u32 = 8;
-    #[inline]
-    fn get(self) -> i32 {
-        self as i32
-    }
-    #[inline]
-    fn saturate(v: i32) -> Self {
-        v.clamp(<Self as Code>::MIN, <Self as Code>::MAX) as i8
-    }
+/// `Code` for a primitive signed integer of `$bits` bits.
+macro_rules! code {
+    ($t:ty, $bits:expr) => {
+        impl Code for $t {
+            const MIN: i32 = <$t>::MIN as i32;
+            const MAX: i32 = <$t>::MAX as i32;
+            const BITS: u32 = $bits;
+            #[inline]
+            fn get(self) -> i32 {
+                self as i32
+            }
+            #[inline]
+            fn saturate(v: i32) -> Self {
+                v.clamp(<Self as Code>::MIN, <Self as Code>::MAX) as $t
+            }
+        }
+    };
 }
 
-impl Code for i16 {
-    const MIN: i32 = i16::MIN as i32;
-    const MAX: i32 = i16::MAX as i32;
-    const BITS: u32 = 16;
-    #[inline]
-    fn get(self) -> i32 {
-        self as i32
-    }
-    #[inline]
-    fn saturate(v: i32) -> Self {
-        v.clamp(<Self as Code>::MIN, <Self as Code>::MAX) as i16
-    }
-}
+code!(i8, 8);
+code!(i16, 16);
 
 #[cfg(test)]
 mod tests {
