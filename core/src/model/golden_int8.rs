@@ -142,7 +142,7 @@ impl Owned {
                     output_scale,
                     io: if l == 0 {
                         LayerIo {
-                            min: output_zero,
+                            min: output_zero.into(),
                             ..io
                         }
                     } else {

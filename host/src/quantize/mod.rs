@@ -226,12 +226,22 @@ pub fn quantize<G: Network>(
 /// values `range`, with `bits`-bit output codes.
 fn layer(stage: &Stage, x: Affine, range: calibrate::Range, bits: Bits) -> Result<Layer> {
     let len = range.len;
+    // The clamp of the output type's range, as a model file stores it.
+    let (lo, hi) = match bits {
+        Bits::I8 => (i8::MIN.into(), i8::MAX.into()),
+        Bits::I16 => (i16::MIN.into(), i16::MAX.into()),
+    };
+    let io_of = |output: Affine| LayerIo {
+        min: lo,
+        max: hi,
+        ..LayerIo::new(x.zero_point, output.zero_point)
+    };
     let plain = |kernel, output: Affine| Layer {
         name: stage.name.clone(),
         kernel,
         w: Vec::new(),
         channels: Vec::new(),
-        io: LayerIo::new(x.zero_point, output.zero_point),
+        io: io_of(output),
         output,
         bits,
         len,
@@ -241,7 +251,7 @@ fn layer(stage: &Stage, x: Affine, range: calibrate::Range, bits: Bits) -> Resul
         Op::Linear { kind, w, b, relu } => {
             let y = calibrated(bits, if *relu { 0.0 } else { range.lo }, range.hi);
             let (codes, channels) = weights(*kind, w, b, x, y)?;
-            let io = LayerIo::new(x.zero_point, y.zero_point);
+            let io = io_of(y);
             let kernel = Kernel::Linear(*kind);
             Layer {
                 w: codes,

@@ -6,6 +6,7 @@ use crate::config::{GenArch, TrainConfig};
 use crate::dataset::Dataset;
 use crate::model_io::About;
 use crate::presets::registry::LoadedGenerator;
+use crate::quantize::{Activations, Settings};
 use crate::run::run;
 use crate::run_folder::RunFolder;
 
@@ -34,8 +35,19 @@ fn round_trips(name: &str, data: Dataset, generator: GenArch, generators: u32) -
     let mut checked = 0;
     for path in files {
         let g = LoadedGenerator::open(&path).unwrap();
-        let q = g.quantize(CALIB).unwrap();
+        let settings = |activations| Settings {
+            calibration: CALIB,
+            activations,
+        };
+        let q = g.quantize(&settings(Activations::Int8)).unwrap();
         let bytes = encode(&q, &g.about()).unwrap();
+        // Format version 3 holds 8-bit activations only.
+        let wide = g.quantize(&settings(Activations::Mixed)).unwrap();
+        let e = encode(&wide, &g.about()).unwrap_err();
+        assert!(
+            format!("{e:#}").contains("stores 8-bit activations only"),
+            "{e:#}"
+        );
         let (mut back, about) = read(&bytes).expect("an int8 file").unwrap();
         assert_eq!(about, About::new(crate::model_io::Kind::Generator, data));
         // Names are not stored; everything else is, exactly.
