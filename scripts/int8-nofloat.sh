@@ -15,9 +15,13 @@ OBJDUMP=$(command -v llvm-objdump-22 || command -v llvm-objdump) || {
     exit 2
 }
 
-# The inference side of core::quant (the quantiser's side, which uses floats, is left out).
-# The reference kernels, the optimised ones (quant::fast) and the dispatch.
-KERNELS='quant::(dense::forward|conv::conv2d|conv::conv_transpose2d|activation::(relu|leaky_relu|lut)|output::to_data|fast::(dense|conv2d|conv_transpose2d|m0::dense|m4::(dense|conv2d|conv_transpose2d)))>?:$'
+# The inference side of core::quant (the quantiser's side, which uses floats, is left out):
+# the reference kernels, the optimised ones (quant::fast) and the dispatch. A generic kernel
+# is in the library only as the instances core itself calls: the dispatch instantiates the
+# dense and convolution kernels for 8-bit codes (`::<i8, i8>`); `activation::relu`,
+# `activation::leaky_relu` and `output::to_data` have no caller in core yet, so no instance
+# to check here (they are checked once the int8 generator's forward pass lives in core).
+KERNELS='quant::(dense::forward|conv::conv2d|conv::conv_transpose2d|activation::(lut|lut16)|fast::(dense|conv2d|conv_transpose2d|m4::(dense|conv2d|conv_transpose2d)))(::<[^>]*>)?>?:$'
 
 "$OBJDUMP" -d -r --demangle "$RLIB" 2>/dev/null | awk -v kernels="$KERNELS" '
     /^[0-9a-f]+ <.*>:$/ { inside = ($0 ~ kernels); if (inside) { name = $0; seen[name] = 1 } next }
@@ -33,7 +37,7 @@ KERNELS='quant::(dense::forward|conv::conv2d|conv::conv_transpose2d|activation::
             printf "%s calls:%s\n", k, (calls[k] == "" ? " nothing" : calls[k])
             if (k in bad) { printf "  FLOAT:%s\n", bad[k]; fail = 1 }
         }
-        if (n < 13) { print "expected 13 kernels, found " n; exit 1 }
+        if (n < 11) { print "expected 11 kernels, found " n; exit 1 }
         if (fail) exit 1
         print "no floating point in the int8 kernels"
     }'
