@@ -524,6 +524,40 @@ mod tests {
         assert_eq!(c.lr_d, TrainConfig::baseline().lr_d);
     }
 
+    /// Keys the text leaves out keep the values of the config it is read over, not the
+    /// defaults.
+    #[test]
+    fn absent_keys_keep_the_values_read_over() {
+        let base = TrainConfig {
+            steps: 77,
+            lr_d: 0.0123,
+            ..TrainConfig::baseline()
+        };
+        let c = base.merge_str("lr_g = 0.001").unwrap();
+        assert_eq!((c.steps, c.lr_d, c.lr_g), (77, 0.0123, 0.001));
+    }
+
+    /// A file is read like its text; a missing file is an error naming it.
+    #[test]
+    fn merge_file_reads_the_file_and_names_a_missing_one() {
+        let dir = std::env::temp_dir().join(format!("tinygan-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("run.toml");
+        std::fs::write(&path, "steps = 123\nloss = \"hinge\"\n").unwrap();
+        let c = TrainConfig::baseline().merge_file(&path).unwrap();
+        assert_eq!((c.steps, c.loss), (123, LossName::Hinge));
+        let missing = dir.join("missing.toml");
+        let msg = format!(
+            "{:#}",
+            TrainConfig::baseline().merge_file(&missing).unwrap_err()
+        );
+        assert!(
+            msg.starts_with(&format!("cannot read config {}", missing.display())),
+            "{msg}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     /// The error of reading `text` over the baseline, as printed.
     fn error_of(text: &str) -> String {
         format!("{:#}", TrainConfig::baseline().merge_str(text).unwrap_err())
