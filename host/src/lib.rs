@@ -8,6 +8,7 @@
 //! - [`fsutil`]: the one way an output is written, and the check before work starts;
 //! - [`run_folder`]: a run's output folder, replaced as one set;
 //! - [`quantize`]: post-training quantisation to int8, run by core's integer kernels;
+//! - [`inspect`]: what a model file holds, as the reader validates it;
 //! - [`sampler`]: what `eval` and `generate` draw from: a model file or a run's mixture;
 //! - [`boards`], [`deploy`]: the supported boards and `tinygan deploy` (a model generating
 //!   on an emulated board);
@@ -25,6 +26,7 @@ pub mod dataset;
 pub mod deploy;
 pub mod fsutil;
 pub mod generate;
+pub mod inspect;
 pub mod metrics;
 pub mod model_io;
 pub mod multi;

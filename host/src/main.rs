@@ -151,6 +151,16 @@ enum Command {
         #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = config::SEED.flag::<u64>())]
         seed: u64,
     },
+    /// Show what a model file holds: header, metadata, tensor table and, for an int8
+    /// file, every layer with its scales, zero points and channel records. A file the
+    /// reader refuses is an error saying why.
+    Inspect {
+        /// Model file (f32 or int8).
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Build the firmware with a model, run it on an emulated board (QEMU; with --probe a
     /// real board through probe-rs) and write what
     /// the board generated, in the format of `generate`; on standard error, whether it is
@@ -405,6 +415,14 @@ fn run(cli: Cli) -> Result<()> {
                     std::fs::metadata(&model).map_or(0, |m| m.len())
                 ))?;
             }
+        }
+        Command::Inspect { file, json } => {
+            let report = tinygan::inspect::open(&file)?;
+            say(if json {
+                serde_json::to_string_pretty(&report)? + "\n"
+            } else {
+                report.to_string()
+            })?;
         }
         Command::Deploy {
             model,
