@@ -8,6 +8,7 @@
 //! - [`fsutil`]: the one way an output is written, and the check before work starts;
 //! - [`run_folder`]: a run's output folder, replaced as one set;
 //! - [`quantize`]: post-training quantisation to int8, run by core's integer kernels;
+//! - [`export`]: a model file as Rust or C source for a firmware image;
 //! - [`inspect`]: what a model file holds, as the reader validates it;
 //! - [`sampler`]: what `eval` and `generate` draw from: a model file or a run's mixture;
 //! - [`boards`], [`deploy`]: the supported boards and `tinygan deploy` (a model generating
@@ -24,6 +25,7 @@ pub mod count;
 pub mod data;
 pub mod dataset;
 pub mod deploy;
+pub mod export;
 pub mod fsutil;
 pub mod generate;
 pub mod inspect;

@@ -161,6 +161,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a model file as Rust or C source that puts its bytes, 16-aligned, into a
+    /// firmware image. The file is validated first: one the reader refuses is an error.
+    Export {
+        /// Model file (f32 or int8).
+        #[arg(long)]
+        model: PathBuf,
+        /// rust (`#[repr(align(16))]` wrapper and a `pub static`) or c (an
+        /// `__attribute__((aligned(16)))` array and its length).
+        #[arg(long)]
+        format: tinygan::export::Format,
+        /// Output source file (`-`: standard output).
+        #[arg(long)]
+        out: PathBuf,
+        /// Name of the bytes (default: MODEL for rust, tinygan_model for c).
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// Build the firmware with a model, run it on an emulated board (QEMU; with --probe a
     /// real board through probe-rs) and write what
     /// the board generated, in the format of `generate`; on standard error, whether it is
@@ -423,6 +440,19 @@ fn run(cli: Cli) -> Result<()> {
             } else {
                 report.to_string()
             })?;
+        }
+        Command::Export {
+            model,
+            format,
+            out,
+            name,
+        } => {
+            fsutil::preflight(&out)?;
+            let bytes = std::fs::read(&model)
+                .with_context(|| format!("cannot read model {}", model.display()))?;
+            let name = name.as_deref().unwrap_or(format.default_name());
+            let text = tinygan::export::source(&bytes, &model, format, name)?;
+            write_output(&out, text.as_bytes())?;
         }
         Command::Deploy {
             model,
