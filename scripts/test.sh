@@ -11,9 +11,10 @@ scripts/setup.sh # idempotent: installs only what is missing
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "cargo fmt --check (workspace and firmware)"
+step "cargo fmt --check (workspace, firmware and fuzz)"
 cargo fmt --all -- --check
 (cd firmware && cargo fmt -- --check)
+(cd fuzz && cargo fmt -- --check)
 
 step "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
