@@ -6,7 +6,8 @@
 //!   generator, its `model.tgan`.
 //!
 //! Each model file is an f32 generator or an int8 one (`tinygan quantize --out`, format
-//! version 3), told apart by the file: an int8 file runs the integer kernels a board runs.
+//! version 3), told apart by the file: an int8 file runs by core's int8 runner, the code a
+//! board runs ([`crate::quantize::runner`]).
 //! Drawn with the run's training seed and [`crate::run::EVAL_N`] samples, a run folder
 //! gives the samples its `metrics.json` scored. [`Sampler::quantize`] runs every f32
 //! generator quantised to int8 instead.
@@ -16,7 +17,7 @@ use crate::model_io::OutputScaling;
 use crate::multi::{MAX_GENERATORS, generator_seed, mixture_rows};
 use crate::presets::registry::{LoadedGenerator, data_set};
 use crate::quantize::Settings;
-use crate::quantize::int8::Int8Generator;
+use crate::quantize::runner::{Int8File, Quantised};
 use anyhow::{Context, Result, ensure};
 use serde::Deserialize;
 use std::path::Path;
@@ -36,10 +37,10 @@ pub type Rows<'a> = Box<dyn Iterator<Item = Vec<f32>> + 'a>;
 enum Member {
     F32 {
         g: LoadedGenerator,
-        int8: Option<Int8Generator>,
+        int8: Option<Quantised>,
     },
     Int8 {
-        q: Int8Generator,
+        q: Int8File,
         trained_on: Option<Dataset>,
     },
 }
@@ -67,7 +68,8 @@ impl Member {
     /// The endless stream of samples in data units.
     fn rows(&self, seed: u64) -> Rows<'_> {
         match self {
-            Self::Int8 { q, .. } | Self::F32 { int8: Some(q), .. } => Box::new(q.rows(seed)),
+            Self::Int8 { q, .. } => q.rows(seed),
+            Self::F32 { int8: Some(q), .. } => q.rows(seed),
             Self::F32 { g, int8: None } => match &g.scaling {
                 Some(s) => Box::new(g.rows(seed).map(|mut r| {
                     s.to_data(&mut r);
@@ -179,7 +181,7 @@ impl Sampler {
     pub fn quantize(&mut self, settings: &Settings) -> Result<()> {
         for m in self.generators.iter_mut().flatten() {
             if let Member::F32 { g, int8 } = m {
-                *int8 = Some(g.quantize(settings)?);
+                *int8 = Some(Quantised::new(g.quantize(settings)?)?);
             }
         }
         Ok(())

@@ -587,5 +587,7 @@ impl<'a> Int8Model<'a> {
     }
 }
 
+pub mod run;
+
 #[cfg(test)]
 mod tests;

@@ -1,13 +1,15 @@
-//! An int8 generator as a model file of format version 3 (`tinygan_core::model::int8`)
-//! and back: what `tinygan quantize --out` writes and `generate` and `eval` read.
+//! An int8 generator as a model file of format version 3 (`tinygan_core::model::int8`):
+//! what `tinygan quantize --out` writes, and reading it back for `generate` and `eval`,
+//! which run it by core's runner ([`super::runner`]).
 //!
 //! Every scale is an `f32` and is stored as the multiplier and shift of a `Requant`,
-//! which holds an `f32` exactly, so a file read back is the same generator, bit for bit.
-//! Layer names are not stored: a generator read from a file names its layers by number.
+//! which holds an `f32` exactly, so the file computes the generator's bits. Layer names
+//! are not stored.
 
-use super::fold::{Linear, Shuffle};
-use super::int8::{Bits, Int8Generator, Kernel, Layer};
-use crate::model_io::{About, metadata_pairs, scaling_of};
+use super::fold::Linear;
+use super::int8::{Bits, Int8Generator, Kernel};
+use super::runner::Int8File;
+use crate::model_io::{About, metadata_pairs};
 use anyhow::{Context, Result, anyhow, bail};
 use tinygan_core::model::int8::{self as file, Int8Model, Kind};
 use tinygan_core::model::{self, Extras, ModelFile};
@@ -16,14 +18,6 @@ use tinygan_core::quant::{Affine, Channel, ChannelBytes, Requant, quantize_multi
 /// The multiplier and shift of an `f32` scale (exact).
 fn scale_of(a: Affine) -> Result<Requant> {
     quantize_multiplier(a.scale as f64).with_context(|| format!("scale {}", a.scale))
-}
-
-/// The `f32` scale of a stored multiplier and shift.
-fn affine(scale: Requant, zero_point: i8) -> Affine {
-    Affine {
-        scale: scale.real() as f32,
-        zero_point,
-    }
 }
 
 /// The file's kind of `layer` (its output codes per sample are `len`).
@@ -109,76 +103,20 @@ pub fn encode(g: &Int8Generator, about: &About) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// The int8 generator and what the metadata says of it, if `bytes` (a validated model
-/// file) is an int8 file (format version 3 on); `None` for an f32 file.
-pub fn read(bytes: &[u8]) -> Option<Result<(Int8Generator, About)>> {
+/// The int8 file, ready to run, and what the metadata says of it, if `bytes` (a
+/// validated model file) is an int8 file (format version 3 on); `None` for an f32 file.
+pub fn read(bytes: &[u8]) -> Option<Result<(Int8File, About)>> {
     let f = ModelFile::parse(bytes).ok()?;
     if f.version < model::VERSION {
         return None;
     }
     Some((|| {
-        let m = Int8Model::parse(bytes)?;
-        let about = About::of(m.file())?;
+        let about = About::of(Int8Model::parse(bytes)?.file())?;
         if about.kind == Some(crate::model_io::Kind::Discriminator) {
             bail!("this int8 file holds a discriminator, not a generator");
         }
-        Ok((decode(&m)?, about))
+        Ok((Int8File::parse(bytes.to_vec())?, about))
     })())
-}
-
-/// The int8 generator of a validated int8 model file.
-pub fn decode(m: &Int8Model<'_>) -> Result<Int8Generator> {
-    let first = m.layer(0)?;
-    let mut layers = Vec::with_capacity(m.len());
-    for k in 0..m.len() {
-        let l = m.layer(k)?;
-        let sizes = l.kind.sizes().ok_or(model::LoadError::BadLayer(k as u32))?;
-        let kernel = match l.kind {
-            Kind::Dense { inp, out } => Kernel::Linear(Linear::Dense { inp, out }),
-            Kind::Conv(s) => Kernel::Linear(Linear::Conv(s)),
-            Kind::ConvTranspose(s) => Kernel::Linear(Linear::ConvTranspose(s)),
-            Kind::Relu { .. } => Kernel::Relu,
-            Kind::LeakyRelu { .. } => {
-                let [p, n] = [0, 1].map(|c| Channel::from_le_bytes(&l.channels[c]).requant);
-                Kernel::LeakyRelu(p, n)
-            }
-            Kind::Lut { .. } => Kernel::Lut(Box::new(
-                *l.table.ok_or(model::LoadError::BadLayer(k as u32))?,
-            )),
-            Kind::Shuffle { co, h, w, r } | Kind::Unshuffle { co, h, w, r } => {
-                Kernel::Shuffle(Shuffle {
-                    co,
-                    h,
-                    w,
-                    r,
-                    inverse: matches!(l.kind, Kind::Unshuffle { .. }),
-                })
-            }
-        };
-        let leaky = matches!(kernel, Kernel::LeakyRelu(..));
-        layers.push(Layer {
-            name: format!("layer {k}"),
-            kernel,
-            w: l.weights.to_vec(),
-            channels: if leaky {
-                Vec::new()
-            } else {
-                l.channels.to_vec()
-            },
-            io: l.io,
-            output: affine(l.output_scale, l.io.output_zero),
-            bits: Bits::I8,
-            len: sizes.output,
-        });
-    }
-    Ok(Int8Generator {
-        z_len: first.kind.sizes().map_or(0, |s| s.input),
-        input: affine(first.input_scale, first.io.input_zero),
-        input_bits: Bits::I8,
-        layers,
-        maps: m.output_map().to_vec(),
-        scaling: scaling_of(m.file()),
-    })
 }
 
 #[cfg(test)]

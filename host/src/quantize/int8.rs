@@ -1,12 +1,16 @@
-//! An int8 generator held in memory, run by core's integer kernels (the code a device
-//! runs, so the same bits). Weights are int8; each activation tensor is coded in `i8` or,
-//! in the 16x8 scheme, `i16` ([`Bits`]).
+//! An int8 generator held in memory, as the quantiser builds it, run layer by layer by
+//! core's reference integer kernels. Weights are int8; each activation tensor is coded in
+//! `i8` or, in the 16x8 scheme, `i16` ([`Bits`]). With `i8` codes throughout, `generate`
+//! and `eval` run it as its int8 file by core's runner instead ([`super::runner`], the
+//! code a board runs), which computes the same bits: this layer-by-layer path is what the
+//! 16x8 scheme runs and what the runner is checked against.
 
 use super::fold::{Linear, Shuffle};
 use crate::model_io::OutputScaling;
 use tinygan_core::quant::activation::TABLE16_LEN;
 use tinygan_core::quant::{self, Affine, ChannelBytes, Code, LayerIo, Requant};
-use tinygan_core::rng::{Prng, fill_gaussian};
+use super::runner::{STREAM_CHUNK, draw_z, to_rows};
+use tinygan_core::rng::Prng;
 
 /// The integer type of an activation tensor's codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,15 +50,11 @@ impl Codes {
     }
 }
 
-/// Samples computed per pass of [`Int8Generator::rows`].
-const STREAM_CHUNK: usize = 25;
-
 /// One int8 layer.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Kernel {
-    /// [`quant::fast::dense`], [`quant::fast::conv2d`] or
-    /// [`quant::fast::conv_transpose2d`]: the kernel the target runs, bit-exact to the
-    /// reference kernels of `quant::dense` and `quant::conv`.
+    /// The reference kernels of `quant::dense` and `quant::conv` (to which the optimised
+    /// ones that core's runner dispatches are bit-exact).
     Linear(Linear),
     /// [`quant::activation::relu`] at the input's zero point.
     Relu,
@@ -110,7 +110,6 @@ impl Layer {
             (Kernel::Lut16(t), Codes::I16(x)) => {
                 Codes::I16(same(x, |x, y| quant::activation::lut16(x, y, t)))
             }
-            (Kernel::Linear(_), Codes::I8(x)) if self.bits == Bits::I8 => Codes::I8(self.int8(x)),
             (_, Codes::I8(x)) => self.changing(x),
             (_, Codes::I16(x)) => self.changing(x),
         }
@@ -135,24 +134,6 @@ impl Layer {
             _ => self.len,
         };
         x_len / inp.max(1) * self.len
-    }
-
-    /// A linear layer on `i8` codes into `i8` codes: the optimised kernels
-    /// ([`quant::fast`], bit-exact to the reference ones), as a board runs them.
-    fn int8(&self, x: &[i8]) -> Vec<i8> {
-        let (w, c, io) = (&self.w[..], &self.channels[..], self.io);
-        let mut y = vec![0i8; self.output_len(x.len())];
-        match &self.kernel {
-            Kernel::Linear(Linear::Dense { inp, out }) => {
-                quant::fast::dense(w, c, io, x, &mut y, *inp, *out)
-            }
-            Kernel::Linear(Linear::Conv(s)) => quant::fast::conv2d(s, w, c, io, x, &mut y),
-            Kernel::Linear(Linear::ConvTranspose(s)) => {
-                quant::fast::conv_transpose2d(s, w, c, io, x, &mut y)
-            }
-            _ => {}
-        }
-        y
     }
 
     /// The reference kernels on any code types.
@@ -248,16 +229,7 @@ impl Int8Generator {
 
     /// `n` samples in data units, `z` drawn from `rng`.
     fn sample_from(&self, rng: &mut Prng, n: usize) -> Vec<Vec<f32>> {
-        let mut z = vec![0.0f32; n * self.z_len];
-        for zi in z.chunks_exact_mut(self.z_len) {
-            fill_gaussian(rng, zi);
-        }
-        let unit = (1u32 << quant::output::DATA_FRAC_BITS) as f32;
-        let out = self.forward(&z);
-        let len = out.len() / n.max(1);
-        out.chunks_exact(len.max(1))
-            .map(|r| r.iter().map(|&v| v as f32 / unit).collect())
-            .collect()
+        to_rows(&self.forward(&draw_z(rng, n, self.z_len)), n)
     }
 
     /// Bytes of parameters in flash: every layer's, the output maps and the input map.

@@ -24,6 +24,7 @@ pub mod file;
 pub mod fold;
 pub mod int8;
 pub mod report;
+pub mod runner;
 
 use crate::model_io::OutputScaling;
 use anyhow::{Context, Result, bail};

@@ -243,3 +243,45 @@ fn the_16x8_rule_keeps_i8_where_sums_could_leave_i32() {
         "{e:#}"
     );
 }
+
+/// Core's runner (the code a board runs: the file's parameters in place, the optimised
+/// kernels' dispatch, one buffer) computes, for every preset generator quantised to pure
+/// int8, the bits of the host's layer-by-layer reference path, on 300 samples in a
+/// stream of chunks and on a batch of 7; and the 16x8 scheme, which the file cannot
+/// hold, has no file to run.
+#[test]
+fn the_runner_computes_the_layers_bits_for_every_preset_generator() {
+    use super::runner::Int8File;
+    fn check<G: Network>(name: &str) {
+        let g = realistic::<G>(6);
+        let scaling = OutputScaling {
+            offset: vec![0.5],
+            scale: vec![3.0],
+        };
+        let settings = |activations| Settings {
+            activations,
+            ..Settings::default()
+        };
+        let q = quantize(&*g, Some(&scaling), &settings(Activations::Int8)).unwrap();
+        let file = Int8File::of(&q).unwrap().expect("8-bit codes: a file");
+        let bits = |rows: Vec<Vec<f32>>| -> Vec<u32> {
+            rows.iter().flatten().map(|v| v.to_bits()).collect()
+        };
+        let layers = bits(q.rows(11).take(300).collect());
+        let run = bits(file.rows(11).take(300).collect());
+        let differ = run.iter().zip(&layers).position(|(a, b)| a != b);
+        assert_eq!((run.len(), differ), (layers.len(), None), "{name}: first difference");
+        let batch = bits(file.sample(7, 11).unwrap());
+        assert!(batch == layers[..layers.len() / 300 * 7], "{name}: a batch of 7");
+        assert!(layers.iter().any(|&v| v != layers[0]), "{name}: outputs vary");
+        let wide = quantize(&*g, Some(&scaling), &settings(Activations::Mixed)).unwrap();
+        assert!(Int8File::of(&wide).unwrap().is_none(), "{name}: 16x8");
+    }
+    check::<MixG>("MixG");
+    check::<MixGBn>("MixGBn");
+    check::<MixGVbn>("MixGVbn");
+    check::<DigitsG>("DigitsG");
+    check::<DigitsGBn>("DigitsGBn");
+    check::<DigitsGVbn>("DigitsGVbn");
+    check::<DigitsGWide>("DigitsGWide");
+}
