@@ -6,10 +6,10 @@
 //! 16x8 scheme runs and what the runner is checked against.
 
 use super::fold::{Linear, Shuffle};
+use super::runner::{STREAM_CHUNK, draw_z, to_rows};
 use crate::model_io::OutputScaling;
 use tinygan_core::quant::activation::TABLE16_LEN;
 use tinygan_core::quant::{self, Affine, ChannelBytes, Code, LayerIo, Requant};
-use super::runner::{STREAM_CHUNK, draw_z, to_rows};
 use tinygan_core::rng::Prng;
 
 /// The integer type of an activation tensor's codes.

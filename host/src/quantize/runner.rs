@@ -95,7 +95,10 @@ impl Int8File {
             std::iter::from_fn(move || {
                 let rows = self.sample_from(&mut rng, STREAM_CHUNK);
                 // The bytes were validated when read and never change.
-                Some(rows.context("the int8 model file changed in memory").unwrap())
+                Some(
+                    rows.context("the int8 model file changed in memory")
+                        .unwrap(),
+                )
             })
             .flatten(),
         )
@@ -154,5 +157,4 @@ impl Quantised {
             Self::Layers(g) => Box::new(g.rows(seed)),
         }
     }
-
 }

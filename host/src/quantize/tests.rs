@@ -270,10 +270,20 @@ fn the_runner_computes_the_layers_bits_for_every_preset_generator() {
         let layers = bits(q.rows(11).take(300).collect());
         let run = bits(file.rows(11).take(300).collect());
         let differ = run.iter().zip(&layers).position(|(a, b)| a != b);
-        assert_eq!((run.len(), differ), (layers.len(), None), "{name}: first difference");
+        assert_eq!(
+            (run.len(), differ),
+            (layers.len(), None),
+            "{name}: first difference"
+        );
         let batch = bits(file.sample(7, 11).unwrap());
-        assert!(batch == layers[..layers.len() / 300 * 7], "{name}: a batch of 7");
-        assert!(layers.iter().any(|&v| v != layers[0]), "{name}: outputs vary");
+        assert!(
+            batch == layers[..layers.len() / 300 * 7],
+            "{name}: a batch of 7"
+        );
+        assert!(
+            layers.iter().any(|&v| v != layers[0]),
+            "{name}: outputs vary"
+        );
         let wide = quantize(&*g, Some(&scaling), &settings(Activations::Mixed)).unwrap();
         assert!(Int8File::of(&wide).unwrap().is_none(), "{name}: 16x8");
     }

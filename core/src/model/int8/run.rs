@@ -145,7 +145,11 @@ impl Int8Model<'_> {
             };
             run_layer(&l, x, y, k)?;
             at_start = !at_start;
-            last = if at_start { (0, n_out) } else { (needed - n_out, needed) };
+            last = if at_start {
+                (0, n_out)
+            } else {
+                (needed - n_out, needed)
+            };
         }
         Ok(&buf[last.0..last.1])
     }
