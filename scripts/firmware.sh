@@ -14,8 +14,9 @@
 #   scripts/firmware.sh boards              the boards, one a line
 #
 # BOARD: a board of firmware/boards.txt (netduinoplus2: STM32F405, Cortex-M4F; microbit:
-# nRF51822, Cortex-M0); BIN defaults to selftest (`generate` embeds the model named by
-# TINYGAN_MODEL and TINYGAN_GENERATOR, see firmware/build.rs). Thumb code is always built by
+# nRF51822, Cortex-M0); BIN defaults to selftest (`generate` embeds the f32 model named by
+# TINYGAN_MODEL and TINYGAN_GENERATOR, `generate-int8` the int8 model file named by
+# TINYGAN_MODEL, see firmware/build.rs). Thumb code is always built by
 # Debian's rustc-web (pinned below) with -Zbuild-std, so every machine, CI included,
 # compiles the same instructions. FIRMWARE_TIMEOUT (seconds, default 60) bounds each QEMU
 # run. One command at a time builds and runs (a lock in firmware/target), so that parallel

@@ -18,6 +18,14 @@ pub struct Board {
     pub ram_kib: u32,
 }
 
+impl Board {
+    /// Whether its CPU has a floating-point unit (a hard-float target, `…eabihf`): the
+    /// f32 generator runs only there.
+    pub fn has_fpu(&self) -> bool {
+        self.target.ends_with("eabihf")
+    }
+}
+
 /// `firmware/boards.txt`, built in.
 const TABLE: &str = include_str!("../../firmware/boards.txt");
 

@@ -183,7 +183,8 @@ enum Command {
     /// the board generated, in the format of `generate`; on standard error, whether it is
     /// the host's bit for bit, a preview of digits and the metrics of the board's samples.
     Deploy {
-        /// Model file written by `tinygan train`.
+        /// Model file written by `tinygan train` (f32: netduinoplus2 only) or `tinygan
+        /// quantize --out` (int8: any board).
         #[arg(long)]
         model: PathBuf,
         /// Board: netduinoplus2 (STM32F405, Cortex-M4F) or microbit (nRF51822, Cortex-M0).
@@ -468,9 +469,8 @@ fn run(cli: Cli) -> Result<()> {
             fsutil::preflight(&out)?;
             preflight_all([&png])?;
             let runner = if probe { Runner::Probe } else { Runner::Qemu };
-            let mut d = tinygan::deploy::deploy(&model, &board, n as usize, seed, runner)?;
+            let d = tinygan::deploy::deploy(&model, &board, n as usize, seed, runner)?;
             let report = tinygan::deploy::report(&d, &board, seed, png.as_deref())?;
-            d.generator.to_data(&mut d.rows);
             write_output(&out, tinygan::generate::csv(&d.rows).as_bytes())
                 .with_context(|| format!("cannot write samples to {}", out.display()))?;
             eprint!("{report}");

@@ -1,7 +1,9 @@
 //! `tinygan deploy` end to end: trained ring8 and digits generators run on the emulated
-//! Cortex-M4F and write the same CSV as `tinygan generate`; a damaged or foreign model embedded in an
-//! image is refused by the board; a model too big for a board is one clear error. Needs
-//! scripts/setup.sh; ignored when built with `TINYGAN_SKIP_QEMU=1` (see tests/build.rs).
+//! boards and write the same CSV as `tinygan generate`, byte for byte: f32 on the
+//! Cortex-M4F, int8 on the Cortex-M4F and the Cortex-M0; a damaged or foreign model embedded
+//! in an image is refused by the board; an f32 model for the Cortex-M0 is one clear error.
+//! Needs scripts/setup.sh; ignored when built with `TINYGAN_SKIP_QEMU=1` (see
+//! tests/build.rs).
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -11,7 +13,9 @@ use tinygan::dataset::Dataset;
 use tinygan::deploy::{Runner, deploy};
 use tinygan::generate::csv;
 use tinygan::presets::registry::LoadedGenerator;
+use tinygan::quantize::{Activations, Settings};
 use tinygan::run_folder::RunFolder;
+use tinygan::sampler::Sampler;
 use tinygan_core::model::Fingerprint;
 use tinygan_tests::firmware::script_with;
 
@@ -35,15 +39,41 @@ fn ring8_model() -> &'static Path {
     MODEL.get_or_init(|| train(Dataset::Ring8, 200))
 }
 
-/// Deploys `model` to `board` and checks the board's CSV against `tinygan generate`'s for
-/// the same `n` and `seed`, byte for byte.
+/// The f32 model at `model` quantised to pure int8 (calibrated on 64 samples), written
+/// next to it as `int8.tgan`.
+fn quantised(model: &Path) -> PathBuf {
+    let g = LoadedGenerator::open(model).unwrap();
+    let settings = Settings {
+        calibration: 64,
+        activations: Activations::Int8,
+    };
+    let q = g.quantize(&settings).unwrap();
+    let bytes = tinygan::quantize::file::encode(&q, &g.about()).unwrap();
+    let path = model.with_file_name("int8.tgan");
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// The ring8 generator quantised to int8 (once per test binary).
+fn ring8_int8() -> &'static Path {
+    static MODEL: OnceLock<PathBuf> = OnceLock::new();
+    MODEL.get_or_init(|| quantised(ring8_model()))
+}
+
+/// A digits generator trained for 20 iterations and quantised to int8 (once per test
+/// binary): 20 steps give a model whose arithmetic is as general as a trained one's.
+fn digits_int8() -> &'static Path {
+    static MODEL: OnceLock<PathBuf> = OnceLock::new();
+    MODEL.get_or_init(|| quantised(&train(Dataset::Digits, 20)))
+}
+
+/// Deploys `model` to `board` and checks the board's CSV against `tinygan generate`'s (the
+/// sampler it runs, on the host) for the same `n` and `seed`, byte for byte.
 fn board_csv_is_generates(model: &Path, board: &str, n: usize, seed: u64) {
     let board = boards::find(board).unwrap();
-    let mut deployed =
-        deploy(model, &board, n, seed, Runner::Qemu).unwrap_or_else(|e| panic!("{e:#}"));
-    let host = LoadedGenerator::open(model).unwrap();
-    let want = csv(&host.sample_data(n, seed));
-    deployed.generator.to_data(&mut deployed.rows);
+    let deployed = deploy(model, &board, n, seed, Runner::Qemu).unwrap_or_else(|e| panic!("{e:#}"));
+    let host: Vec<Vec<f32>> = Sampler::open(model).unwrap().rows(seed).take(n).collect();
+    let want = csv(&host);
     let got = csv(&deployed.rows);
     assert_eq!(want.lines().count(), n);
     assert_eq!(
@@ -51,6 +81,8 @@ fn board_csv_is_generates(model: &Path, board: &str, n: usize, seed: u64) {
         "{} CSV differs from tinygan generate's",
         board.name
     );
+    let distinct: std::collections::BTreeSet<&str> = want.lines().collect();
+    assert!(distinct.len() > n / 2, "the samples vary: {want}");
 }
 
 #[test]
@@ -66,6 +98,55 @@ fn ring8_f32_on_the_m4f_writes_generates_csv_byte_for_byte() {
 #[cfg_attr(skip_qemu, ignore = "TINYGAN_SKIP_QEMU=1 at build time")]
 fn digits_f32_on_the_m4f_writes_generates_csv_byte_for_byte() {
     board_csv_is_generates(&train(Dataset::Digits, 20), "netduinoplus2", 30, 3);
+}
+
+#[test]
+#[cfg_attr(skip_qemu, ignore = "TINYGAN_SKIP_QEMU=1 at build time")]
+fn ring8_int8_on_the_m4f_writes_generates_csv_byte_for_byte() {
+    board_csv_is_generates(ring8_int8(), "netduinoplus2", 20, 5);
+}
+
+#[test]
+#[cfg_attr(skip_qemu, ignore = "TINYGAN_SKIP_QEMU=1 at build time")]
+fn ring8_int8_on_the_m0_writes_generates_csv_byte_for_byte() {
+    board_csv_is_generates(ring8_int8(), "microbit", 20, 5);
+}
+
+/// The int8 digits generator (dense, packed transposed convolution and convolution on the
+/// M4F, the reference kernels on the M0, tanh by table).
+#[test]
+#[cfg_attr(skip_qemu, ignore = "TINYGAN_SKIP_QEMU=1 at build time")]
+fn digits_int8_on_the_m4f_writes_generates_csv_byte_for_byte() {
+    board_csv_is_generates(digits_int8(), "netduinoplus2", 20, 2);
+}
+
+#[test]
+#[cfg_attr(skip_qemu, ignore = "TINYGAN_SKIP_QEMU=1 at build time")]
+fn digits_int8_on_the_m0_writes_generates_csv_byte_for_byte() {
+    board_csv_is_generates(digits_int8(), "microbit", 20, 2);
+}
+
+/// An int8 file with one flipped bit in its last weight, embedded in the int8 firmware of
+/// the M0: the image builds, the board's reader refuses it (CRC) and generates nothing.
+#[test]
+#[cfg_attr(skip_qemu, ignore = "TINYGAN_SKIP_QEMU=1 at build time")]
+fn damaged_int8_model_is_refused_on_the_board() {
+    let mut bytes = std::fs::read(ring8_int8()).unwrap();
+    *bytes.last_mut().unwrap() ^= 0x01;
+    let path = ring8_int8().with_file_name("damaged-int8.tgan");
+    std::fs::write(&path, bytes).unwrap();
+    let vars = [
+        ("TINYGAN_MODEL", path.to_str().unwrap()),
+        ("TINYGAN_SAMPLES", "4"),
+    ];
+    let run = script_with(&["run", "microbit", "generate-int8"], &vars, LIMIT);
+    let log = format!("{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.code, Some(1), "exit status\n{log}");
+    assert!(
+        run.stdout.contains("model rejected") && run.stdout.contains("CRC-32 mismatch"),
+        "no rejection naming the CRC\n{log}"
+    );
+    assert!(!run.stdout.contains("sample 0"), "generated\n{log}");
 }
 
 /// Runs the `generate` firmware on the M4F with `model` embedded as a ring8 generator.
@@ -111,22 +192,29 @@ fn damaged_or_foreign_model_is_refused_on_the_board() {
     }
 }
 
-/// The f32 ring8 model (138 KB) is in the image twice, as the file the board checks and as
-/// the decoded network it runs: more than the micro:bit's 256 KiB of flash.
+/// The f32 generator needs an FPU: for the micro:bit's Cortex-M0 deploy says to quantise
+/// it first, with the command, before building anything.
 #[test]
-#[cfg_attr(skip_qemu, ignore = "TINYGAN_SKIP_QEMU=1 at build time")]
-fn f32_ring8_on_the_microbit_is_too_big_in_one_message() {
+fn f32_model_on_the_m0_says_to_quantise_it_first() {
     let board = boards::find("microbit").unwrap();
-    let e = match deploy(ring8_model(), &board, 4, 0, Runner::Qemu) {
-        Ok(_) => panic!("deployed to microbit"),
+    let dir = std::env::temp_dir().join(format!("tinygan-deploy-f32-m0-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("model.tgan");
+    let g = <tinygan_core::presets::mixture::MixG as tinygan_core::Zero>::ZERO;
+    let about = tinygan::model_io::About::new(tinygan::model_io::Kind::Generator, Dataset::Ring8);
+    std::fs::write(&path, tinygan::model_io::encode(&g, None, &about)).unwrap();
+    let e = match deploy(&path, &board, 4, 0, Runner::Qemu) {
+        Ok(_) => panic!("deployed an f32 model to microbit"),
         Err(e) => format!("{e:#}"),
     };
-    assert!(
-        e.starts_with("the model does not fit microbit (256 KiB flash, 16 KiB RAM")
-            && e.contains("FLASH")
-            && !e.contains('\n'),
-        "{e}"
+    let want = format!(
+        "{} is an f32 model and microbit (Cortex-M0) has no floating-point unit: quantise it \
+         first, `tinygan quantize --model {} --out MODEL.int8.tgan`, and deploy the int8 file",
+        path.display(),
+        path.display()
     );
+    assert_eq!(e, want);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// `tinygan deploy --probe` runs `scripts/firmware.sh flash`; without probe-rs on the path

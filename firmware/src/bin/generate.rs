@@ -21,6 +21,7 @@ use tinygan_core::{Network, model::Fingerprint};
 use tinygan_firmware::{exit, probe, stack};
 
 include!(concat!(env!("OUT_DIR"), "/model.rs"));
+include!(concat!(env!("OUT_DIR"), "/generator.rs"));
 
 /// The generator, decoded from the embedded file at compile time (read-only memory).
 static NET: G = G::from_model(&Embedded::new(&MODEL.0));

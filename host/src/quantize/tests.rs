@@ -264,6 +264,8 @@ fn the_runner_computes_the_layers_bits_for_every_preset_generator() {
         };
         let q = quantize(&*g, Some(&scaling), &settings(Activations::Int8)).unwrap();
         let file = Int8File::of(&q).unwrap().expect("8-bit codes: a file");
+        let m = tinygan_core::model::int8::Int8Model::parse(file.bytes()).unwrap();
+        assert_eq!(m.macs(), G::MACS, "{name}: MACs of the f32 network");
         let bits = |rows: Vec<Vec<f32>>| -> Vec<u32> {
             rows.iter().flatten().map(|v| v.to_bits()).collect()
         };

@@ -107,6 +107,21 @@ impl Int8Model<'_> {
             .unwrap_or(0)
     }
 
+    /// Multiply-accumulates per sample: `inp · out` of a dense layer, weights times
+    /// output positions (`oh · ow`) of a convolution and of a transposed one (the
+    /// convolution it is the adjoint of: one product per weight and position); none
+    /// elsewhere.
+    pub fn macs(&self) -> usize {
+        (0..self.len())
+            .filter_map(|k| self.layer(k).ok())
+            .map(|l| match l.kind {
+                Kind::Dense { inp, out } => inp * out,
+                Kind::Conv(s) | Kind::ConvTranspose(s) => l.weights.len() * s.oh * s.ow,
+                _ => 0,
+            })
+            .sum()
+    }
+
     /// `codes = clamp(round(z / s_x) + z_x)`, layer 0's input map, element by element
     /// (as many as the shorter of the two slices).
     pub fn quantize_z(&self, z: &[f32], codes: &mut [i8]) {

@@ -80,12 +80,14 @@ fn two_layers_by_hand() {
 }
 
 /// The golden chain 3 → 8 → 8 → 27 → 27 → 9 → 9 → 9 → 9 codes: the widest step is the
-/// leaky ReLU's 27 + 27.
+/// leaky ReLU's 27 + 27. MACs: dense 3 · 8 = 24, convolution 3 · 2 · 2 · 2 weights at
+/// 3 · 3 positions = 216, transposed convolution 3 · 1 weights at 3 · 3 = 27.
 #[test]
 fn golden_chain_sizes_by_hand() {
     let bytes = Owned::new().encode();
     let m = Int8Model::parse(&bytes).unwrap();
     assert_eq!((m.z_len(), m.out_len(), m.scratch_len()), (3, 9, 54));
+    assert_eq!(m.macs(), 24 + 216 + 27);
 }
 
 /// A batch of 5 gives the bits of 5 runs of one sample (the buffer's two ends alternate
