@@ -22,9 +22,10 @@ use tinygan_tests::firmware::script_with;
 /// A build with -Zbuild-std and the model decoded by the compiler, plus the QEMU run.
 const LIMIT: Duration = Duration::from_secs(900);
 
-/// A model of `data` trained for `steps` iterations into a fresh folder under the temp dir.
-fn train(data: Dataset, steps: u32) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tinygan-deploy-{data}-{}", std::process::id()));
+/// A model of `data` trained for `steps` iterations into a fresh folder `name` under the
+/// temp dir (one per caller: tests run in parallel).
+fn train(data: Dataset, steps: u32, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tinygan-deploy-{name}-{}", std::process::id()));
     let mut cfg = data.preset();
     cfg.steps = steps;
     let mut folder = RunFolder::begin(&dir, true).expect("run folder");
@@ -36,7 +37,7 @@ fn train(data: Dataset, steps: u32) -> PathBuf {
 /// A ring8 generator trained for 200 iterations (once per test binary).
 fn ring8_model() -> &'static Path {
     static MODEL: OnceLock<PathBuf> = OnceLock::new();
-    MODEL.get_or_init(|| train(Dataset::Ring8, 200))
+    MODEL.get_or_init(|| train(Dataset::Ring8, 200, "ring8"))
 }
 
 /// The f32 model at `model` quantised to pure int8 (calibrated on 64 samples), written
@@ -64,7 +65,7 @@ fn ring8_int8() -> &'static Path {
 /// binary): 20 steps give a model whose arithmetic is as general as a trained one's.
 fn digits_int8() -> &'static Path {
     static MODEL: OnceLock<PathBuf> = OnceLock::new();
-    MODEL.get_or_init(|| quantised(&train(Dataset::Digits, 20)))
+    MODEL.get_or_init(|| quantised(&train(Dataset::Digits, 20, "digits-int8")))
 }
 
 /// Deploys `model` to `board` and checks the board's CSV against `tinygan generate`'s (the
@@ -97,7 +98,12 @@ fn ring8_f32_on_the_m4f_writes_generates_csv_byte_for_byte() {
 #[test]
 #[cfg_attr(skip_qemu, ignore = "TINYGAN_SKIP_QEMU=1 at build time")]
 fn digits_f32_on_the_m4f_writes_generates_csv_byte_for_byte() {
-    board_csv_is_generates(&train(Dataset::Digits, 20), "netduinoplus2", 30, 3);
+    board_csv_is_generates(
+        &train(Dataset::Digits, 20, "digits"),
+        "netduinoplus2",
+        30,
+        3,
+    );
 }
 
 #[test]
