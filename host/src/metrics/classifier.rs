@@ -294,6 +294,24 @@ mod tests {
         assert!(err(&v2).contains("format version 2"));
     }
 
+    /// A classifier whose logits are its biases alone (zero weights) answers class 3 for
+    /// every image: on labels `3, 5, 3, 7` it is right twice, accuracy 2/4.
+    #[test]
+    fn accuracy_counts_the_right_answers_by_hand() {
+        let mut net = DigitsClassifier {
+            fc1: Dense::ZERO,
+            fc2: Dense::ZERO,
+        };
+        net.fc2.b[3] = 1.0;
+        let digits = [3, 5, 3, 7].map(|label| Digit {
+            pixels: [0.5; PIXELS],
+            label,
+        });
+        assert_eq!(net.accuracy(&digits), 0.5);
+        assert_eq!(net.accuracy(&digits[..1]), 1.0);
+        assert_eq!(net.accuracy(&digits[1..2]), 0.0);
+    }
+
     #[test]
     fn softmax_and_argmax_by_hand() {
         let mut l = [0.0f32; CLASSES];

@@ -179,6 +179,23 @@ mod tests {
         assert_eq!(classes_covered(&[]), 0);
     }
 
+    /// A classifier whose logits are its biases alone (zero weights) assigns every image
+    /// to the class with the largest bias: all 3 images to class 6.
+    #[test]
+    fn class_counts_by_hand() {
+        use tinygan_core::tensor::Zero;
+        let mut classifier = DigitsClassifier {
+            fc1: tinygan_core::layers::Dense::ZERO,
+            fc2: tinygan_core::layers::Dense::ZERO,
+        };
+        classifier.fc2.b[6] = 1.0;
+        let images = [[0.25; PIXELS]; 3];
+        let eval = DigitsEval::new(classifier, &images);
+        let mut want = [0; CLASSES];
+        want[6] = 3;
+        assert_eq!(eval.class_counts(&images), want);
+    }
+
     /// Random pixels: under the rule of counting every argmax (the previous rule), all 10
     /// classes would be covered; confident assignments are rare, so almost none is.
     #[test]
