@@ -179,6 +179,18 @@ mod tests {
         assert_eq!(classes_covered(&[]), 0);
     }
 
+    /// An image split evenly between classes 1 and 4 counts for class 1 (the first on
+    /// ties): beside a confident image of class 1 it covers one class, beside one of
+    /// class 4 two (at confidence 0, with `⌈2/100⌉ = 1` image needed).
+    #[test]
+    fn ties_go_to_the_first_class() {
+        let mut tie = [0.0; CLASSES];
+        tie[1] = 0.5;
+        tie[4] = 0.5;
+        assert_eq!(classes_covered_at(&[tie, confident(1, 0.95)], 0.0, 100), 1);
+        assert_eq!(classes_covered_at(&[tie, confident(4, 0.95)], 0.0, 100), 2);
+    }
+
     /// A classifier whose logits are its biases alone (zero weights) assigns every image
     /// to the class with the largest bias: all 3 images to class 6.
     #[test]
