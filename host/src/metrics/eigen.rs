@@ -137,7 +137,11 @@ mod tests {
     /// entries or zeros on its diagonal, so one sweep is run; a diagonal matrix needs none.
     #[test]
     fn stops_once_the_off_diagonal_mass_is_gone() {
-        for a in [[2.0, 1.0, 1.0, 2.0], [-2.0, 1.0, 1.0, -2.0], [0.0, 1.0, 1.0, 0.0]] {
+        for a in [
+            [2.0, 1.0, 1.0, 2.0],
+            [-2.0, 1.0, 1.0, -2.0],
+            [0.0, 1.0, 1.0, 0.0],
+        ] {
             assert_eq!(sym_eigen(&a, 2).sweeps, 1, "{a:?}");
         }
         assert_eq!(sym_eigen(&[3.0, 0.0, 0.0, -1.0], 2).sweeps, 0);
