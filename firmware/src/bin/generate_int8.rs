@@ -7,9 +7,10 @@
 //!
 //! The one buffer the layers run in is a static of the model's
 //! `Int8Model::scratch_len()` codes (the build computes it from the file); `z` and the
-//! outputs of one sample live on the stack. The first sample is generated inside a probe
-//! region (`scripts/firmware.sh probe`), with the generator's multiply-accumulates in
-//! its name. A file the reader refuses is reported (what is wrong) and the run ends with
+//! outputs of one sample live on the stack. The three steps of the first sample run in
+//! probe regions (`scripts/firmware.sh probe`): drawing `z` (f32), quantising it, and the
+//! int8 generator (every layer and the map to data units, its multiply-accumulates in the
+//! region's name). A file the reader refuses is reported (what is wrong) and the run ends with
 //! failure before anything is generated.
 #![no_std]
 #![no_main]
@@ -25,6 +26,16 @@ include!(concat!(env!("OUT_DIR"), "/model.rs"));
 
 /// The codes the layers run in (zero-initialised: no copy at boot).
 static SCRATCH_CODES: Mutex<RefCell<[i8; SCRATCH]>> = Mutex::new(RefCell::new([0; SCRATCH]));
+
+/// `f(input)`, inside a probe region called `name` (of `macs` multiply-accumulates, if
+/// any) when `on`.
+fn probed<I, R>(on: bool, name: &str, macs: usize, input: I, f: impl FnOnce(I) -> R) -> R {
+    match (on, macs) {
+        (false, _) => f(input),
+        (true, 0) => probe::measure(name, input, f),
+        (true, _) => probe::measure_macs(name, macs, input, f),
+    }
+}
 
 /// Reports `what` as the reason the model was refused and ends the run with failure.
 fn refuse(what: impl core::fmt::Display) -> ! {
@@ -70,17 +81,23 @@ fn main() -> ! {
     interrupt::free(|cs| {
         let mut scratch = SCRATCH_CODES.borrow(cs).borrow_mut();
         for i in 0..SAMPLES {
-            let one = |(rng, z, scratch, out): (&mut Prng, &mut [f32], &mut [i8], &mut [i32])| {
-                fill_gaussian(rng, z);
-                model.generate(z, scratch, out)
-            };
-            let args = (&mut rng, &mut z[..], &mut scratch[..], &mut out[..]);
-            let run = if i == 0 {
-                let name = "generate-int8 sample 0 (z draw and forward pass)";
-                probe::measure_macs(name, model.macs(), args, one)
-            } else {
-                one(args)
-            };
+            let on = i == 0;
+            probed(
+                on,
+                "z draw (f32 Gaussian)",
+                0,
+                (&mut rng, &mut z),
+                |(r, z)| fill_gaussian(r, z),
+            );
+            let codes = scratch.get_mut(..Z_LEN).unwrap_or_else(|| exit(false));
+            probed(on, "z to codes", 0, (&z, codes), |(z, c)| {
+                model.quantize_z(z, c)
+            });
+            let name = "int8 generator: every layer and the map to data units";
+            let args = (&mut scratch[..], &mut out);
+            let run = probed(on, name, model.macs(), args, |(s, out)| {
+                model.forward(s, 1).map(|codes| model.to_data(codes, out))
+            });
             if let Err(e) = run {
                 refuse(e);
             }
