@@ -25,7 +25,8 @@ pub struct ModeScores {
 }
 
 /// The number of high-quality samples (within `3σ` of their nearest mean) nearest each
-/// mean, in the order of `means`; `points` in data units.
+/// mean, in the order of `means` (a sample as near to two means counts for the first);
+/// `points` in data units.
 pub fn hq_per_mode(points: &[[f32; 2]], means: &[[f32; 2]], sigma: f32) -> Vec<usize> {
     let radius2 = (3.0 * f64::from(sigma)).powi(2);
     let mut counts = vec![0usize; means.len()];
@@ -110,6 +111,36 @@ mod tests {
             assert_eq!((s.modes, s.hq), (1, 1.0));
             assert!((s.reverse_kl - k.ln()).abs() < 1e-12, "{s:?}");
         }
+    }
+
+    /// Means off both axes (where `p − m` and `p + m` differ in each coordinate), σ = 0.05
+    /// so the HQ radius is 0.15: a point on the first mean, one 0.1 below the second in y
+    /// (HQ there) and one 0.5 above the first (not HQ).
+    #[test]
+    fn hq_per_mode_measures_the_distance_in_both_coordinates() {
+        let means = [[1.0, 2.0], [-1.0, -2.0]];
+        let points = [[1.0, 2.0], [-1.0, -2.1], [1.0, 2.5]];
+        assert_eq!(hq_per_mode(&points, &means, 0.05), vec![1, 1]);
+        let swapped = points.map(|[x, y]| [y, x]);
+        assert_eq!(
+            hq_per_mode(&swapped, &means.map(|[x, y]| [y, x]), 0.05),
+            vec![1, 1]
+        );
+    }
+
+    /// A point halfway between two means (0.25 squared distance to each, exact in
+    /// binary) counts for the first of them.
+    #[test]
+    fn a_tie_counts_for_the_first_mean() {
+        let points = [[0.0, 0.5]];
+        assert_eq!(
+            hq_per_mode(&points, &[[0.0, 0.0], [0.0, 1.0]], 0.2),
+            vec![1, 0]
+        );
+        assert_eq!(
+            hq_per_mode(&points, &[[0.0, 1.0], [0.0, 0.0]], 0.2),
+            vec![1, 0]
+        );
     }
 
     #[test]
