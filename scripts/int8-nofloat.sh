@@ -20,8 +20,8 @@ OBJDUMP=$(command -v llvm-objdump-22 || command -v llvm-objdump) || {
 # part of the int8 runner (model::int8::run): `Int8Model::forward`, which runs every layer
 # by `run_layer`, and `Int8Model::to_data`. A generic kernel is in the library only as the
 # instances core itself calls: the dispatch instantiates the dense and convolution kernels
-# for 8-bit codes (`::<i8, i8>`; the reference dense kernel is inlined into
-# `fast::dense`, and checked as part of it); the runner instantiates `activation::relu`,
+# for 8-bit codes with 8-bit and with 16-bit weights (`::<i8, i8, i8>`, `::<i16, i8, i8>`;
+# a reference kernel inlined into `fast::dense` is checked as part of it); the runner instantiates `activation::relu`,
 # `activation::leaky_relu` (inlined into `run_layer`) and `output::to_data` (inlined into
 # `Int8Model::to_data`) for 8-bit codes, so their code is checked as part of those. The
 # runner's one float step, `Int8Model::quantize_z` (z is drawn in f32), is left out.

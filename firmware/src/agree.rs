@@ -6,7 +6,7 @@
 use crate::checks::Checks;
 use tinygan_core::kernels::conv::ConvShape;
 use tinygan_core::quant::fast::{self, cases, m4, pairs};
-use tinygan_core::quant::{ChannelBytes, LayerIo, conv, dense};
+use tinygan_core::quant::{ChannelBytes, LayerIo, Weights, conv, dense};
 use tinygan_core::rng::Prng;
 
 /// Runs every check below (not inlined, so that its buffers share the stack with the
@@ -53,7 +53,9 @@ const OUTPUTS: [usize; 6] = [1, 3, 4, 5, 9, 13];
 fn dense_kernels(checks: &mut Checks) {
     let kernels: [(&str, DenseKernel); 2] = [
         ("int8 dense: m4 = reference", m4::dense),
-        ("int8 dense: dispatch = reference", fast::dense),
+        ("int8 dense: dispatch = reference", |w, c, io, x, y, i, o| {
+            fast::dense(Weights::I8(w), c, io, x, y, i, o)
+        }),
     ];
     for (name, kernel) in kernels {
         let mut rng = Prng::new(31);
@@ -67,7 +69,7 @@ fn dense_kernels(checks: &mut Checks) {
                 let io = cases::layer(&mut rng, inp, w, ch, x);
                 let (mut want, mut got) = ([0i8; 2 * 13], [0i8; 2 * 13]);
                 let (want, got) = (&mut want[..2 * out], &mut got[..2 * out]);
-                dense::forward(w, ch, io, x, want, inp, out);
+                dense::forward::<i8, _, _>(w, ch, io, x, want, inp, out);
                 kernel(w, ch, io, x, got, inp, out);
                 bad += got.iter().zip(&*want).filter(|(g, w)| g != w).count();
                 n += want.len();
@@ -83,7 +85,7 @@ fn dense_kernels(checks: &mut Checks) {
 fn conv_kernels(checks: &mut Checks, transposed: bool) {
     let (reference, kernels): (ConvKernel, [(&str, ConvKernel); 2]) = if transposed {
         (
-            conv::conv_transpose2d,
+            conv::conv_transpose2d::<i8, i8, i8>,
             [
                 (
                     "int8 conv_transpose2d: m4 = reference",
@@ -91,16 +93,18 @@ fn conv_kernels(checks: &mut Checks, transposed: bool) {
                 ),
                 (
                     "int8 conv_transpose2d: dispatch = reference",
-                    fast::conv_transpose2d,
+                    |s, w, c, io, x, y| fast::conv_transpose2d(s, Weights::I8(w), c, io, x, y),
                 ),
             ],
         )
     } else {
         (
-            conv::conv2d,
+            conv::conv2d::<i8, i8, i8>,
             [
                 ("int8 conv2d: m4 = reference", m4::conv2d),
-                ("int8 conv2d: dispatch = reference", fast::conv2d),
+                ("int8 conv2d: dispatch = reference", |s, w, c, io, x, y| {
+                    fast::conv2d(s, Weights::I8(w), c, io, x, y)
+                }),
             ],
         )
     };

@@ -10,7 +10,7 @@ use tinygan::count::{Count, Flag};
 use tinygan::dataset::Dataset;
 use tinygan::fsutil::{self, Output, write_output};
 use tinygan::presets::registry::LoadedGenerator;
-use tinygan::quantize::{Activations, Settings};
+use tinygan::quantize::{Activations, Settings, WeightBits};
 use tinygan::run_folder::RunFolder;
 use tinygan::sampler::Sampler;
 
@@ -48,6 +48,14 @@ struct QuantArgs {
     /// 16 for z and each dense, convolution or leaky ReLU stage in order.
     #[arg(long, default_value = "8", value_parser = Activations::parse)]
     activations: Activations,
+    /// Weight codes: 8 (int8, the TFLite / CMSIS-NN scheme), 16 (16-bit weights in every
+    /// dense and convolution layer), or a comma-separated list of 8 and 16, one per dense
+    /// or convolution layer in order. 16-bit weights are outside the pure int8 scheme: they
+    /// cost twice the flash and run on the reference kernels, for a layer whose 8-bit
+    /// weights cost most of the error. A layer whose worst-case sum could leave i32 is
+    /// refused.
+    #[arg(long, default_value = "8", value_parser = WeightBits::parse)]
+    weights: WeightBits,
 }
 
 impl QuantArgs {
@@ -55,6 +63,7 @@ impl QuantArgs {
         Settings {
             calibration: self.calib as usize,
             activations: self.activations.clone(),
+            weights: self.weights.clone(),
         }
     }
 }

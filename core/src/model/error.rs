@@ -98,6 +98,9 @@ pub enum QuantParam {
     /// The layer's input scale or zero point differs from the previous layer's output
     /// (or a ReLU or pixel shuffle changes the map, which they cannot).
     Chain,
+    /// A weight code outside the symmetric range `−(2^(b−1) − 1) ..= 2^(b−1) − 1` of its
+    /// `b`-bit type (−128 for `i8`, −32768 for `i16`).
+    Weight,
 }
 
 impl fmt::Display for QuantParam {
@@ -110,6 +113,10 @@ impl fmt::Display for QuantParam {
                 "the output clamp is outside -128..=127 or its minimum is above its maximum"
             }
             Self::Chain => "its input map differs from the previous layer's output map",
+            Self::Weight => {
+                "a weight code is outside the symmetric range (-127..=127 for 8 bits, \
+                 -32767..=32767 for 16)"
+            }
         })
     }
 }

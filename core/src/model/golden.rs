@@ -98,22 +98,26 @@ fn writer_reproduces_the_golden_v2_file() {
     assert_eq!(&buf[..], &golden[..]);
 }
 
-/// Writes `golden/v{VERSION}.tgan`, the int8 golden network of `golden_int8.rs`, if it
-/// does not exist yet (a frozen file is never rewritten):
+/// Writes `golden/v{VERSION}.tgan` and `golden/v{VERSION}-w16.tgan`, the int8 golden
+/// networks of `golden_int8.rs`, each only if it does not exist yet or is empty (a
+/// frozen file is never rewritten):
 /// `cargo test -p tinygan-core write_golden_file -- --ignored`.
 #[test]
 #[ignore = "writes the golden file of a new format version"]
 fn write_golden_file() {
-    let path = std::format!(
-        "{}/src/model/golden/v{VERSION}.tgan",
-        std::env!("CARGO_MANIFEST_DIR")
-    );
-    if std::fs::metadata(&path).is_ok_and(|m| m.len() > 0) {
-        std::println!("{path} exists: frozen, not rewritten");
-        return;
+    use super::golden_int8::Owned;
+    for (name, owned) in [("", Owned::new()), ("-w16", Owned::wide())] {
+        let path = std::format!(
+            "{}/src/model/golden/v{VERSION}{name}.tgan",
+            std::env!("CARGO_MANIFEST_DIR")
+        );
+        if std::fs::metadata(&path).is_ok_and(|m| m.len() > 0) {
+            std::println!("{path} exists: frozen, not rewritten");
+            continue;
+        }
+        std::fs::write(&path, owned.encode()).unwrap();
+        std::println!("wrote {path}");
     }
-    std::fs::write(&path, super::golden_int8::Owned::new().encode()).unwrap();
-    std::println!("wrote {path}");
 }
 
 /// The golden network decoded by the compiler from each version's file.

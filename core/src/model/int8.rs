@@ -17,7 +17,8 @@
 //!   | 10..22 | shape ([`Kind`]): dense `inp, out`; (transposed) convolution `cin, cout, h, w, oh, ow, kh, kw, sh, sw, ph, pw` of the convolution; ReLU, leaky ReLU, table `len`; (un)shuffle `co, h, w, r`; unused words zero |
 //!   | 22, 23 | reserved, zero |
 //!
-//! - `Int8Weights` (`I8`): the weight codes, dense and (transposed) convolution only;
+//! - `Int8Weights` (`I8`, or `I16` for 16-bit weights, [`crate::quant::weights`]): the
+//!   weight codes, dense and (transposed) convolution only;
 //! - `Int8Channels` (`I32`, 3 words a record): one [`ChannelBytes`] record (bias,
 //!   multiplier, shift) per output channel of a dense or convolution layer, and the two
 //!   multipliers (positive side, negative side; bias 0) of a leaky ReLU;
@@ -31,19 +32,24 @@
 //! exactly such a pair: 24 mantissa bits fit the 31 of the multiplier), so a device reads
 //! no float. Data entries are 16-aligned in the file and read in place: weights as
 //! `&[u8]`, channel records as `&[ChannelBytes]`, a table as `&[u8; 256]`, exactly what
-//! the kernels take; nothing is copied and nothing allocated.
+//! the kernels take; nothing is copied and nothing allocated. The weight code type is the
+//! weights entry's element type; it is not part of the fingerprint (the layers' shapes,
+//! and so every buffer, are the same with either, and the kernels are chosen per layer).
 //!
 //! [`Int8Model::parse`] validates before anything is used: the container
 //! ([`ModelFile::parse`]), the layers numbered `0..n`, each descriptor, every layer's
 //! input equal to the previous layer's output (length, scale, zero point), every tensor's
 //! presence and length, every multiplier in `[2³⁰, 2³¹)`, shift in −31..=30 and zero
-//! point and clamp in −128..=127, sizes within the kernels' `i32` accumulators, and the
-//! header's fingerprint equal to [`fingerprint`] of the layers.
+//! point and clamp in −128..=127, every weight code in its type's symmetric range
+//! (±127, ±32767), sizes within the kernels' `i32` accumulators ([`MAX_TAPS`], and
+//! [`MAX_TAPS16`] for 16-bit weights), and the header's fingerprint equal to
+//! [`fingerprint`] of the layers.
 
 use super::fingerprint::{chain, fnv1a, layer};
 use super::{DType, Entry, LoadError, ModelFile, QuantParam, Role};
 use crate::kernels::conv::ConvShape;
-use crate::quant::{CHANNEL_BYTES, Channel, ChannelBytes, LayerIo, Requant};
+use crate::quant::weights::MAX_TAPS16;
+use crate::quant::{CHANNEL_BYTES, Channel, ChannelBytes, LayerIo, Requant, Weights};
 
 /// Words of a layer descriptor.
 pub const DESCRIPTOR_WORDS: usize = 24;
@@ -53,8 +59,8 @@ const SHAPE_WORDS: usize = 12;
 const SHAPE_AT: usize = 10;
 /// Largest size of one dimension, and of a layer's input or output codes per sample.
 pub const MAX_CODES: usize = 1 << 20;
-/// Most taps summed into one accumulator: `128 · 255 · 65 536 < 2³¹`, so no `i32` sum of
-/// a kernel overflows.
+/// Most taps summed into one accumulator with 8-bit weights: `128 · 255 · 65 536 < 2³¹`,
+/// so no `i32` sum of a kernel overflows (16-bit weights: [`MAX_TAPS16`]).
 pub const MAX_TAPS: usize = 1 << 16;
 /// Entries of a table layer.
 pub const TABLE_LEN: usize = 256;
@@ -321,8 +327,8 @@ pub struct Layer<'a> {
     pub output_scale: Requant,
     /// Zero points and the output clamp.
     pub io: LayerIo,
-    /// Weight codes (`i8` as bytes; empty for kinds without weights).
-    pub weights: &'a [u8],
+    /// Weight codes (empty `I8` for kinds without weights).
+    pub weights: Weights<'a>,
     /// Channel records (empty for kinds without them).
     pub channels: &'a [ChannelBytes],
     /// The table of a `Lut` layer.
@@ -541,7 +547,7 @@ impl<'a> Int8Model<'a> {
                 param: QuantParam::Chain,
             });
         }
-        let weights = self.optional(Role::Int8Weights, k, sizes.weights)?;
+        let weights = self.weights(k, sizes)?;
         let channels = self.optional(Role::Int8Channels, k, RECORD_WORDS * sizes.channels)?;
         let table = self.optional(
             Role::Int8Table,
@@ -560,6 +566,34 @@ impl<'a> Int8Model<'a> {
             channels: records(channels, Some(n))?,
             table: table.try_into().ok(),
         })
+    }
+
+    /// The weight codes of layer `k` (none for a kind without weights), checked: their
+    /// length, each code within its type's symmetric range, and, for 16-bit codes, the
+    /// layer's taps within [`MAX_TAPS16`].
+    fn weights(&self, k: usize, sizes: Sizes) -> Result<Weights<'a>, LoadError> {
+        let n = k as u32;
+        let bytes = self.optional(Role::Int8Weights, k, sizes.weights)?;
+        let wide = self
+            .file
+            .find(Role::Int8Weights, k)
+            .is_some_and(|e| e.dtype == DType::I16);
+        let weights = if wide {
+            if sizes.taps > MAX_TAPS16 {
+                return Err(LoadError::BadLayer(n));
+            }
+            Weights::I16(bytes)
+        } else {
+            Weights::I8(bytes)
+        };
+        let max = weights.max_code();
+        if (0..weights.len()).any(|i| weights.get(i).is_none_or(|q| q < -max)) {
+            return Err(LoadError::QuantRange {
+                layer: Some(n),
+                param: QuantParam::Weight,
+            });
+        }
+        Ok(weights)
     }
 
     /// The bytes of entry `e` of layer `n` after checking it holds `len` elements.

@@ -26,7 +26,7 @@
 //! | 2 `OutputOffset`, 3 `OutputScale` | 0 `F32` | 4 bytes | map to data units, index 0, both or neither, of one length | 1, 2, 3 |
 //! | 4 `Metadata` | 1 `Text` | 1 byte | the [`Metadata`] text, index 0, at most one entry | 2, 3 |
 //! | 5 `Int8Layer` | 3 `I32` | 4 bytes | int8 layer `index`: its descriptor ([`int8::DESCRIPTOR_WORDS`] words: kind, element type, input and output scale as multiplier and shift, zero points, clamp, shape) | 3 |
-//! | 6 `Int8Weights` | 2 `I8` | 1 byte | weight codes of layer `index`, in the f32 layer's layout | 3 |
+//! | 6 `Int8Weights` | 2 `I8` or 4 `I16` | 1 or 2 bytes | weight codes of layer `index`, in the f32 layer's layout (`I16`: 16-bit weights, [`crate::quant::weights`]) | 3 |
 //! | 7 `Int8Channels` | 3 `I32` | 4 bytes | per output channel records of layer `index` (bias, multiplier, shift: [`crate::quant::ChannelBytes`]) | 3 |
 //! | 8 `Int8Table` | 2 `I8` | 1 byte | the 256-entry tanh or sigmoid table of layer `index` | 3 |
 //! | 9 `Int8OutputMap` | 3 `I32` | 4 bytes | the fixed-point map to data units (records as channels; [`crate::quant::output`]), index 0 | 3 |
@@ -35,8 +35,9 @@
 //! metadata. Version 3 is the int8 network ([`int8::Int8Model`]): the int8 roles, with the
 //! f32 map to data units and the metadata kept, and no f32 parameters; an f32 network is
 //! still written as version 2. The element size comes from the dtype ([`DType::size`]);
-//! `I16` (16-bit codes) is a known element type that no role takes yet, so 16-bit
-//! activations can be added without a new version.
+//! `I16` (16-bit codes) is taken by the weights of a layer with 16-bit weights, which a
+//! version-3 reader of before could not load (it refused the entry) and which changes
+//! nothing in a file without them, so the version stays 3.
 //!
 //! [`ModelFile::parse`] validates every field, every table entry, the metadata text, the
 //! layout (the tensors tile the data in table order, every padding byte zero) and the
@@ -135,7 +136,7 @@ pub enum DType {
     I8 = 2,
     /// Two's complement 32-bit integer, little-endian (version 3).
     I32 = 3,
-    /// Two's complement 16-bit integer, little-endian (version 3; for 16-bit activations).
+    /// Two's complement 16-bit integer, little-endian (version 3; 16-bit weight codes).
     I16 = 4,
 }
 
@@ -170,7 +171,8 @@ fn allowed(version: u16, role: Role, dtype: DType, index: u32) -> bool {
         Role::OutputOffset | Role::OutputScale => dtype == DType::F32 && index == 0,
         Role::Metadata => version >= 2 && dtype == DType::Text && index == 0,
         Role::Int8Layer | Role::Int8Channels => version >= 3 && dtype == DType::I32,
-        Role::Int8Weights | Role::Int8Table => version >= 3 && dtype == DType::I8,
+        Role::Int8Weights => version >= 3 && matches!(dtype, DType::I8 | DType::I16),
+        Role::Int8Table => version >= 3 && dtype == DType::I8,
         Role::Int8OutputMap => version >= 3 && dtype == DType::I32 && index == 0,
     }
 }

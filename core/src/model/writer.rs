@@ -4,12 +4,13 @@
 //! ([`write_int8`]). Both lay out their tensors through one [`Sink`], measured first and
 //! then written.
 
+use super::LoadError;
 use super::int8::{self, Int8Model, Layer};
 use super::metadata::{text_len, write_text};
 use super::{ALIGN, ENTRY_LEN, F32_VERSION, Fingerprint, HEADER_LEN, MAGIC, Role, VERSION};
 use super::{DType, WriteError, crc32, data_start};
 use crate::params::Params;
-use crate::quant::ChannelBytes;
+use crate::quant::{ChannelBytes, Weights};
 
 /// What a file holds besides the network: the optional output-to-data-units map
 /// `scaling = (offset, scale)` and the metadata `(key, value)` pairs (see
@@ -200,8 +201,16 @@ fn int8_contents(
         let descriptor = l.descriptor().map(i32::to_le_bytes);
         sink.chunks(Role::Int8Layer, DType::I32, k, &descriptor)?;
         if !l.weights.is_empty() {
-            sink.put(Role::Int8Weights, DType::I8, k, l.weights.len(), |d| {
-                d.copy_from_slice(l.weights);
+            let dtype = match l.weights {
+                Weights::I8(_) => DType::I8,
+                Weights::I16(_) => DType::I16,
+            };
+            if l.weights.bytes().len() != l.weights.len() * dtype.size() {
+                // An odd number of bytes of 16-bit codes.
+                return Err(WriteError::BadInt8(LoadError::BadLayer(k as u32)));
+            }
+            sink.put(Role::Int8Weights, dtype, k, l.weights.len(), |d| {
+                d.copy_from_slice(l.weights.bytes());
                 Ok(())
             })?;
         }

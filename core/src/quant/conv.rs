@@ -1,6 +1,7 @@
-//! Convolution and transposed convolution kernels, for one [`ConvShape`] `s`: int8
-//! weights, `i8` or `i16` activation codes ([`Code`]; the accumulator bound is
-//! [`super::dense`]'s with `inp` the taps summed into one output).
+//! Convolution and transposed convolution kernels, for one [`ConvShape`] `s`: `i8` or
+//! `i16` weight codes `W` (stored little-endian), `i8` or `i16` activation codes
+//! ([`Code`]; the accumulator bound is [`super::dense`]'s with `inp` the taps summed into
+//! one output).
 //!
 //! Convolution (PyTorch's `conv2d`), `x: [cin][h][w]`, `y: [cout][oh][ow]`,
 //! `w: [cout][cin][kh][kw]`, `channels: [cout]`:
@@ -25,8 +26,8 @@ use super::channel::{Channel, ChannelBytes, LayerIo};
 use super::code::Code;
 use crate::kernels::conv::ConvShape;
 
-/// `y = conv(x)` for a batch (overwrites `y`).
-pub fn conv2d<X: Code, Y: Code>(
+/// `y = conv(x)` for a batch (overwrites `y`), `w` holding `W` codes.
+pub fn conv2d<W: Code, X: Code, Y: Code>(
     s: &ConvShape,
     w: &[u8],
     channels: &[ChannelBytes],
@@ -35,14 +36,14 @@ pub fn conv2d<X: Code, Y: Code>(
     y: &mut [Y],
 ) {
     let taps = s.cin * s.kh * s.kw;
-    debug_assert_eq!(w.len(), s.cout * taps);
+    debug_assert_eq!(w.len(), s.cout * taps * W::BYTES);
     for (xn, yn) in x
         .chunks_exact(s.in_len().max(1))
         .zip(y.chunks_exact_mut(s.out_len().max(1)))
     {
         for ((yc, wc), c) in yn
             .chunks_exact_mut(s.oh * s.ow)
-            .zip(w.chunks_exact(taps))
+            .zip(w.chunks_exact(taps * W::BYTES))
             .zip(channels)
         {
             let c = Channel::from_le_bytes(c);
@@ -57,8 +58,8 @@ pub fn conv2d<X: Code, Y: Code>(
                             for j in 0..s.kw {
                                 if let Some(ix) = source(ox * s.sw + j, s.pw, s.w) {
                                     let q = xn[(ci * s.h + iy) * s.w + ix];
-                                    acc +=
-                                        wc[(ci * s.kh + i) * s.kw + j] as i8 as i32 * io.centred(q);
+                                    let k = (ci * s.kh + i) * s.kw + j;
+                                    acc += W::load(wc, k) * io.centred(q);
                                 }
                             }
                         }
@@ -71,8 +72,8 @@ pub fn conv2d<X: Code, Y: Code>(
 }
 
 /// `y = convᵀ(x)` for a batch: the transposed convolution of the convolution `s`
-/// (overwrites `y`).
-pub fn conv_transpose2d<X: Code, Y: Code>(
+/// (overwrites `y`), `w` holding `W` codes.
+pub fn conv_transpose2d<W: Code, X: Code, Y: Code>(
     s: &ConvShape,
     w: &[u8],
     channels: &[ChannelBytes],
@@ -80,7 +81,7 @@ pub fn conv_transpose2d<X: Code, Y: Code>(
     x: &[X],
     y: &mut [Y],
 ) {
-    debug_assert_eq!(w.len(), s.cout * s.cin * s.kh * s.kw);
+    debug_assert_eq!(w.len(), s.cout * s.cin * s.kh * s.kw * W::BYTES);
     for (xn, yn) in x
         .chunks_exact(s.out_len().max(1))
         .zip(y.chunks_exact_mut(s.in_len().max(1)))
@@ -99,7 +100,7 @@ pub fn conv_transpose2d<X: Code, Y: Code>(
                                 if let Some(ox) = tap_source(px, j, s.pw, s.sw, s.ow) {
                                     let q = xn[(co * s.oh + oy) * s.ow + ox];
                                     let wi = ((co * s.cin + c) * s.kh + i) * s.kw + j;
-                                    acc += w[wi] as i8 as i32 * io.centred(q);
+                                    acc += W::load(w, wi) * io.centred(q);
                                 }
                             }
                         }
@@ -153,7 +154,7 @@ mod tests {
         let s = Conv2d::<1, 1, 3, 3, 2, 1, 0, 2, 2>::SHAPE;
         let x = [1i8, 2, 3, 4, 5, 6, 7, 8, 9];
         let mut y = [0i8; 4];
-        conv2d(
+        conv2d::<i8, _, _>(
             &s,
             &[1; 4],
             &one_channel(0, 1.0),
@@ -164,13 +165,33 @@ mod tests {
         assert_eq!(y, [12 - 4, 16 - 4, 24 - 4, 28 - 4]);
     }
 
+    /// The same input with 16-bit weights `[256, 512; 768, −256]` and `M = 1/256`: each
+    /// output is `a + 2b + 3c − d` of its centred 2×2 window `[a, b; c, d]` (centred inputs
+    /// 0..8 row by row): `0+2+9−4, 1+4+12−5, 3+8+18−7, 4+10+21−8`.
+    #[test]
+    fn conv_16_bit_weights_by_hand() {
+        let s = Conv2d::<1, 1, 3, 3, 2, 1, 0, 2, 2>::SHAPE;
+        let x = [1i8, 2, 3, 4, 5, 6, 7, 8, 9];
+        let w = [256i16, 512, 768, -256].map(i16::to_le_bytes).concat();
+        let mut y = [0i8; 4];
+        conv2d::<i16, _, _>(
+            &s,
+            &w,
+            &one_channel(0, 1.0 / 256.0),
+            LayerIo::new(1, 0),
+            &x,
+            &mut y,
+        );
+        assert_eq!(y, [7, 12, 22, 27]);
+    }
+
     /// Padding is the real 0: a 1×1 input of code 5 with `z_x = 5` and padding 1 gives
     /// only the bias, whatever the kernel.
     #[test]
     fn padding_is_the_zero_point() {
         let s = Conv2d::<1, 1, 1, 1, 3, 1, 1, 1, 1>::SHAPE;
         let mut y = [0i8; 1];
-        conv2d(
+        conv2d::<i8, _, _>(
             &s,
             &[100; 9],
             &one_channel(7, 1.0),
@@ -190,7 +211,7 @@ mod tests {
         let s = ConvTranspose2d::<1, 1, 2, 2, 3, 2, 0, 5, 5>::SHAPE;
         let x = [1i8, 2, 3, 4];
         let mut y = [0i8; 25];
-        conv_transpose2d(
+        conv_transpose2d::<i8, _, _>(
             &s,
             &[1; 9],
             &one_channel(0, 1.0),
@@ -209,6 +230,39 @@ mod tests {
         assert_eq!(y, want);
     }
 
+    /// A 1×1×2 input stamped by a 1×2 kernel of 16-bit weights `[1000, −3000]` at stride
+    /// 2 (no padding) into 1×4, `M = 1/1000`: input `v` puts `v` and `−3v` side by side,
+    /// `[1, −3, 2, −6]`.
+    #[test]
+    fn transposed_conv_16_bit_weights_by_hand() {
+        // The forward conv maps 1×4 to 1×2 (k 1×2, s 2, p 0).
+        let s = ConvShape {
+            cin: 1,
+            cout: 1,
+            h: 1,
+            w: 4,
+            oh: 1,
+            ow: 2,
+            kh: 1,
+            kw: 2,
+            sh: 1,
+            sw: 2,
+            ph: 0,
+            pw: 0,
+        };
+        let w = [1000i16, -3000].map(i16::to_le_bytes).concat();
+        let mut y = [0i8; 4];
+        conv_transpose2d::<i16, _, _>(
+            &s,
+            &w,
+            &one_channel(0, 1.0 / 1000.0),
+            LayerIo::new(0, 0),
+            &[1i8, 2],
+            &mut y,
+        );
+        assert_eq!(y, [1, -3, 2, -6]);
+    }
+
     /// An 8×8 convolution of `CIN` to `COUT` channels against the f32 layer.
     fn check_conv<
         const CIN: usize,
@@ -225,7 +279,7 @@ mod tests {
         check_against_f32::<Conv2d<CIN, COUT, 8, 8, K, S, P, O, O>, 2>(
             &case,
             |k| k / (CIN * K * K),
-            |c, io, y| conv2d(&shape, &case.w, c, io, &case.x, y),
+            |c, io, y| conv2d::<i8, _, _>(&shape, &case.w, c, io, &case.x, y),
         );
     }
 
@@ -248,7 +302,7 @@ mod tests {
             check_against_f32::<Up, 3>(
                 &case,
                 |k| k / 16 % 4,
-                |c, io, y| conv_transpose2d(&Up::SHAPE, &case.w, c, io, &case.x, y),
+                |c, io, y| conv_transpose2d::<i8, _, _>(&Up::SHAPE, &case.w, c, io, &case.x, y),
             );
         }
     }

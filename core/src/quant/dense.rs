@@ -1,20 +1,23 @@
-//! Fully connected kernel: int8 weights, `i8` or `i16` activation codes ([`Code`]).
+//! Fully connected kernel: `i8` or `i16` weight codes `W` ([`super::weights`]), `i8` or
+//! `i16` activation codes ([`Code`]).
 //!
-//! Shapes: `w: [out][inp]` (bytes, each an `i8` code, PyTorch's `Linear.weight` layout),
+//! Shapes: `w: [out][inp]` (`W` codes stored little-endian, `inp · out · W::BYTES` bytes,
+//! PyTorch's `Linear.weight` layout),
 //! `channels: [out]`, `x: [batch][inp]`, `y: [batch][out]`:
 //!
 //! `y[n][o] = clamp(z_y + M_o · (bias_o + Σ_i w[o][i] · (x[n][i] − z_x)), min, max)`.
 //!
 //! Weights are symmetric per output channel (zero point 0), so the accumulator needs no
-//! weight offset. Accumulators stay in `i32`: for `i8` inputs for `inp` up to
-//! 2³¹ / (128 · 255) ≈ 65 000, for `i16` inputs (zero point 0) up to about 500 (see
-//! [`super::code`]; the quantiser checks the bound).
+//! weight offset. Accumulators stay in `i32`: with `i8` weights for `inp` up to
+//! 2³¹ / (128 · 255) ≈ 65 000 `i8` inputs or about 500 `i16` inputs (zero point 0, see
+//! [`super::code`]); with `i16` weights up to [`super::weights::MAX_TAPS16`] = 257 `i8`
+//! inputs (the quantiser checks the bound, with the bias, for each layer).
 
 use super::channel::{Channel, ChannelBytes, LayerIo};
 use super::code::Code;
 
-/// `y = dense(x)` for a batch (overwrites `y`).
-pub fn forward<X: Code, Y: Code>(
+/// `y = dense(x)` for a batch (overwrites `y`), `w` holding `W` codes.
+pub fn forward<W: Code, X: Code, Y: Code>(
     w: &[u8],
     channels: &[ChannelBytes],
     io: LayerIo,
@@ -23,24 +26,25 @@ pub fn forward<X: Code, Y: Code>(
     inp: usize,
     out: usize,
 ) {
-    debug_assert_eq!(w.len(), inp * out);
+    debug_assert_eq!(w.len(), inp * out * W::BYTES);
     for (xn, yn) in x
         .chunks_exact(inp.max(1))
         .zip(y.chunks_exact_mut(out.max(1)))
     {
-        for ((yo, wo), c) in yn.iter_mut().zip(w.chunks_exact(inp.max(1))).zip(channels) {
+        let rows = w.chunks_exact(inp.max(1) * W::BYTES);
+        for ((yo, wo), c) in yn.iter_mut().zip(rows).zip(channels) {
             let c = Channel::from_le_bytes(c);
-            *yo = c.output(dot(wo, xn, io), io);
+            *yo = c.output(dot::<W, X>(wo, xn, io), io);
         }
     }
 }
 
-/// `Σ_i w[i] · (x[i] − z_x)`.
+/// `Σ_i w[i] · (x[i] − z_x)`, `w` holding `W` codes.
 #[inline]
-pub fn dot<X: Code>(w: &[u8], x: &[X], io: LayerIo) -> i32 {
-    w.iter()
+pub fn dot<W: Code, X: Code>(w: &[u8], x: &[X], io: LayerIo) -> i32 {
+    w.chunks_exact(W::BYTES)
         .zip(x)
-        .map(|(&wi, &xi)| wi as i8 as i32 * io.centred(xi))
+        .map(|(wi, &xi)| W::from_le(wi).get() * io.centred(xi))
         .sum()
 }
 
@@ -60,7 +64,7 @@ mod tests {
             requant: crate::quant::requant::quantize_multiplier(0.5).unwrap(),
         };
         let mut y = [0i8; 1];
-        forward(
+        forward::<i8, _, _>(
             &w,
             &[c.to_le_bytes()],
             LayerIo::new(2, -100),
@@ -70,6 +74,55 @@ mod tests {
             1,
         );
         assert_eq!(y, [-69]);
+    }
+
+    /// 16-bit weights: `acc = 5 + 300·(10 − 2) − 1000·(−6 − 2) = 10405`, `M = 1/64`, so
+    /// 162.58 rounds to 163 and the output zero point −100 gives 63.
+    #[test]
+    fn forward_16_bit_weights_by_hand() {
+        let w = [300i16.to_le_bytes(), (-1000i16).to_le_bytes()].concat();
+        let c = Channel {
+            bias: 5,
+            requant: crate::quant::requant::quantize_multiplier(1.0 / 64.0).unwrap(),
+        };
+        let mut y = [0i8; 1];
+        forward::<i16, _, _>(
+            &w,
+            &[c.to_le_bytes()],
+            LayerIo::new(2, -100),
+            &[10i8, -6],
+            &mut y,
+            2,
+            1,
+        );
+        assert_eq!(y, [63]);
+    }
+
+    /// 16-bit weights at the accumulator's bound: 128 inputs at 255 from the zero point
+    /// against weights ±32767 sum to ±128 · 32767 · 255 = ±1 069 541 760 exactly (no
+    /// overflow); `M = 2⁻²⁴` brings that to ±63.75, so ±64.
+    #[test]
+    fn forward_16_bit_weights_at_the_bound() {
+        const IN: usize = 128;
+        let rows = [32767i16, -32767]
+            .map(|v| v.to_le_bytes().repeat(IN))
+            .concat();
+        let c = Channel {
+            bias: 0,
+            requant: crate::quant::requant::quantize_multiplier(libm::exp2(-24.0)).unwrap(),
+        }
+        .to_le_bytes();
+        let mut y = [0i8; 2];
+        forward::<i16, _, _>(
+            &rows,
+            &[c, c],
+            LayerIo::new(-128, 0),
+            &[127i8; IN],
+            &mut y,
+            IN,
+            2,
+        );
+        assert_eq!(y, [64, -64]);
     }
 
     /// Against dequantise → the f32 `Dense` layer → quantise, over random weights,
@@ -83,7 +136,7 @@ mod tests {
             check_against_f32::<Dense<IN, OUT>, 6>(
                 &case,
                 |k| k / IN,
-                |c, io, y| forward(&case.w, c, io, &case.x, y, IN, OUT),
+                |c, io, y| forward::<i8, _, _>(&case.w, c, io, &case.x, y, IN, OUT),
             );
         }
     }
@@ -132,7 +185,7 @@ mod tests {
                 })
                 .collect();
             let mut y = [0i16; OUT];
-            forward(&w, &channels, LayerIo::new(0, 0), &x, &mut y, IN, OUT);
+            forward::<i8, _, _>(&w, &channels, LayerIo::new(0, 0), &x, &mut y, IN, OUT);
             for (o, (&q, &r)) in y.iter().zip(&real_out).enumerate() {
                 let want = r / out.scale as f64;
                 assert!((q as f64 - want).abs() <= 1.0, "output {o}: {q} vs {want}");

@@ -1,6 +1,8 @@
 //! int8 inference with integers only, as in the TFLite / CMSIS-NN int8 scheme.
 //!
-//! - Weights: `i8` codes, symmetric per output channel (`w = s_w,c · q`, zero point 0).
+//! - Weights: `i8` codes, symmetric per output channel (`w = s_w,c · q`, zero point 0);
+//!   optionally `i16` codes for a layer whose 8-bit weights cost too much accuracy
+//!   ([`weights`]: outside the pure int8 scheme).
 //! - Activations: `i8` codes per tensor with a zero point (`x = s_x · (q − z_x)`), or, in
 //!   the 16x8 scheme, symmetric `i16` codes (`z_x = 0`) for layers where 8 bits do not
 //!   hold the resolution the output needs ([`code`]).
@@ -26,6 +28,7 @@ pub mod fast;
 pub mod output;
 pub mod params;
 pub mod requant;
+pub mod weights;
 
 #[cfg(test)]
 pub(crate) mod test_support;
@@ -34,3 +37,4 @@ pub use channel::{CHANNEL_BYTES, Channel, ChannelBytes, LayerIo};
 pub use code::Code;
 pub use params::Affine;
 pub use requant::{Requant, quantize_multiplier};
+pub use weights::Weights;

@@ -12,7 +12,7 @@ use cortex_m_rt::entry;
 use tinygan_core::kernels::conv::ConvShape;
 use tinygan_core::layers::{Conv2d, ConvTranspose2d};
 use tinygan_core::quant::conv::{conv_transpose2d, conv2d};
-use tinygan_core::quant::{Channel, ChannelBytes, LayerIo, Requant, dense, fast};
+use tinygan_core::quant::{Channel, ChannelBytes, LayerIo, Requant, Weights, dense, fast};
 use tinygan_core::rng::Prng;
 use tinygan_firmware::{checks::Checks, probe, stack};
 
@@ -129,8 +129,8 @@ fn main() -> ! {
             "int8 Dense 32->512: fast = reference",
         ],
         32 * 512,
-        |x, y| dense::forward(&DENSE_W, &DENSE_C, io, x, y, 32, 512),
-        |x, y| fast::dense(&DENSE_W, &DENSE_C, io, x, y, 32, 512),
+        |x, y| dense::forward::<i8, _, _>(&DENSE_W, &DENSE_C, io, x, y, 32, 512),
+        |x, y| fast::dense(Weights::I8(&DENSE_W), &DENSE_C, io, x, y, 32, 512),
     );
     compare::<512, 1024>(
         &mut checks,
@@ -141,8 +141,8 @@ fn main() -> ! {
             "int8 ConvTranspose2d: fast = reference",
         ],
         macs(&UP),
-        |x, y| conv_transpose2d(&UP, &UP_W, &UP_C, io, x, y),
-        |x, y| fast::conv_transpose2d(&UP, &UP_W, &UP_C, io, x, y),
+        |x, y| conv_transpose2d::<i8, _, _>(&UP, &UP_W, &UP_C, io, x, y),
+        |x, y| fast::conv_transpose2d(&UP, Weights::I8(&UP_W), &UP_C, io, x, y),
     );
     compare::<1024, 64>(
         &mut checks,
@@ -153,8 +153,8 @@ fn main() -> ! {
             "int8 Conv2d: fast = reference",
         ],
         macs(&CONV),
-        |x, y| conv2d(&CONV, &CONV_W, &CONV_C, io, x, y),
-        |x, y| fast::conv2d(&CONV, &CONV_W, &CONV_C, io, x, y),
+        |x, y| conv2d::<i8, _, _>(&CONV, &CONV_W, &CONV_C, io, x, y),
+        |x, y| fast::conv2d(&CONV, Weights::I8(&CONV_W), &CONV_C, io, x, y),
     );
 
     stack::report();

@@ -77,7 +77,7 @@ pub fn encode(g: &Int8Generator, about: &About) -> Result<Vec<u8>> {
             input_scale: scale_of(input).with_context(|| format!("layer `{}`", l.name))?,
             output_scale: scale_of(l.output).with_context(|| format!("layer `{}`", l.name))?,
             io: l.io,
-            weights: &l.w,
+            weights: l.weights(),
             channels: if records.is_empty() {
                 &l.channels
             } else {

@@ -1,6 +1,7 @@
 //! An int8 generator held in memory, as the quantiser builds it, run layer by layer by
-//! core's reference integer kernels. Weights are int8; each activation tensor is coded in
-//! `i8` or, in the 16x8 scheme, `i16` ([`Bits`]). With `i8` codes throughout, `generate`
+//! core's reference integer kernels. Weights are int8, or 16-bit in the layers given them
+//! (`--weights`, outside the pure int8 scheme); each activation tensor is coded in `i8` or,
+//! in the 16x8 scheme, `i16` ([`Bits`]). With `i8` codes throughout, `generate`
 //! and `eval` run it as its int8 file by core's runner instead ([`super::runner`], the
 //! code a board runs), which computes the same bits: this layer-by-layer path is what the
 //! 16x8 scheme runs and what the runner is checked against.
@@ -9,7 +10,7 @@ use super::fold::{Linear, Shuffle};
 use super::runner::{STREAM_CHUNK, draw_z, to_rows};
 use crate::model_io::OutputScaling;
 use tinygan_core::quant::activation::TABLE16_LEN;
-use tinygan_core::quant::{self, Affine, ChannelBytes, Code, LayerIo, Requant};
+use tinygan_core::quant::{self, Affine, ChannelBytes, Code, LayerIo, Requant, Weights};
 use tinygan_core::rng::Prng;
 
 /// The integer type of an activation tensor's codes.
@@ -76,8 +77,11 @@ pub struct Layer {
     pub name: String,
     /// What runs.
     pub kernel: Kernel,
-    /// Weight codes (`i8` as bytes), in the f32 layer's layout.
+    /// Weight codes (little-endian bytes of `weight_bits` codes), in the f32 layer's
+    /// layout.
     pub w: Vec<u8>,
+    /// The weight codes' type (`I8` for the kernels without weights).
+    pub weight_bits: Bits,
     /// One record per output channel.
     pub channels: Vec<ChannelBytes>,
     /// Zero points and clamp.
@@ -136,17 +140,35 @@ impl Layer {
         x_len / inp.max(1) * self.len
     }
 
+    /// The stored weight codes.
+    pub fn weights(&self) -> Weights<'_> {
+        match self.weight_bits {
+            Bits::I8 => Weights::I8(&self.w),
+            Bits::I16 => Weights::I16(&self.w),
+        }
+    }
+
     /// The reference kernels on any code types.
     fn typed<X: Code, Y: Code>(&self, x: &[X]) -> Vec<Y> {
+        match self.weight_bits {
+            Bits::I8 => self.typed_by::<i8, X, Y>(x),
+            Bits::I16 => self.typed_by::<i16, X, Y>(x),
+        }
+    }
+
+    /// The reference kernels with `W` weight codes.
+    fn typed_by<W: Code, X: Code, Y: Code>(&self, x: &[X]) -> Vec<Y> {
         let (w, c, io) = (&self.w[..], &self.channels[..], self.io);
         let mut y = vec![Y::default(); self.output_len(x.len())];
         match &self.kernel {
             Kernel::Linear(Linear::Dense { inp, out }) => {
-                quant::dense::forward(w, c, io, x, &mut y, *inp, *out)
+                quant::dense::forward::<W, _, _>(w, c, io, x, &mut y, *inp, *out)
             }
-            Kernel::Linear(Linear::Conv(s)) => quant::conv::conv2d(s, w, c, io, x, &mut y),
+            Kernel::Linear(Linear::Conv(s)) => {
+                quant::conv::conv2d::<W, _, _>(s, w, c, io, x, &mut y)
+            }
             Kernel::Linear(Linear::ConvTranspose(s)) => {
-                quant::conv::conv_transpose2d(s, w, c, io, x, &mut y)
+                quant::conv::conv_transpose2d::<W, _, _>(s, w, c, io, x, &mut y)
             }
             Kernel::LeakyRelu(p, q) => quant::activation::leaky_relu(x, &mut y, io, *p, *q),
             Kernel::Relu | Kernel::Lut(_) | Kernel::Lut16(_) | Kernel::Shuffle(_) => {}

@@ -11,7 +11,11 @@
 //!    Which tensors get `i16` codes is [`Activations`]' rule.
 //! 3. Weights: symmetric per output channel, `s_w,c = max |w_c| / 127`, codes
 //!    `round(w / s_w,c)`; biases `round(b_c / (s_x · s_w,c))` in `i32`; requantisation
-//!    `M_c = s_x · s_w,c / s_y` as a fixed-point multiplier and shift.
+//!    `M_c = s_x · s_w,c / s_y` as a fixed-point multiplier and shift. A layer given
+//!    16-bit weights ([`WeightBits`]; outside the pure int8 scheme) has
+//!    `s_w,c = max |w_c| / 32767`. Every linear layer must keep its worst-case sum in the
+//!    `i32` accumulator: `taps · max |q_w,c| · max |q_x − z_x| + |bias_c| < 2³¹` for each
+//!    channel, else the quantiser refuses it, naming the layer.
 //! 4. tanh and sigmoid become tables onto fixed output maps (256 entries for `i8` codes,
 //!    513 interpolated knots for `i16`); the model's map to data units becomes the
 //!    fixed-point output map.
@@ -37,6 +41,76 @@ use tinygan_core::quant::{Affine, Channel, LayerIo, quantize_multiplier};
 /// Samples the activation ranges are calibrated on unless told otherwise.
 pub const DEFAULT_CALIBRATION: usize = 1024;
 
+/// A comma-separated list of 8 and 16 for the `noun` (activation, weight) codes; `order`
+/// says what the entries are for.
+fn bits_list(s: &str, noun: &str, order: &str) -> Result<Vec<Bits>> {
+    s.split(',')
+        .map(|b| match b.trim() {
+            "8" => Ok(Bits::I8),
+            "16" => Ok(Bits::I16),
+            other => bail!(
+                "{noun} bits `{other}` in `{s}`: give 8, 16, or a comma-separated list of 8 \
+                 and 16 ({order})"
+            ),
+        })
+        .collect()
+}
+
+/// Which linear layers (dense, convolution) get 16-bit weights.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WeightBits {
+    /// Every layer 8 bits: pure int8.
+    Int8,
+    /// Every linear layer 16 bits.
+    Wide,
+    /// The weight bits of each linear layer, in order.
+    Each(Vec<Bits>),
+}
+
+impl WeightBits {
+    /// `8`, `16`, or a comma-separated list of 8 and 16 (for [`WeightBits::Each`]).
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "8" => Ok(Self::Int8),
+            "16" => Ok(Self::Wide),
+            _ => bits_list(s, "weight", "one per dense or convolution layer, in order")
+                .map(Self::Each),
+        }
+    }
+}
+
+/// The weight bits of every stage under `rule` (`I8` for stages without weights).
+fn weight_plan(stages: &[Stage], rule: &WeightBits) -> Result<Vec<Bits>> {
+    let linear = |s: &Stage| matches!(s.op, Op::Linear { .. });
+    let count = stages.iter().filter(|s| linear(s)).count();
+    let chosen = match rule {
+        WeightBits::Int8 => vec![Bits::I8; count],
+        WeightBits::Wide => vec![Bits::I16; count],
+        WeightBits::Each(bits) if bits.len() == count => bits.clone(),
+        WeightBits::Each(bits) => {
+            let names: Vec<&str> = stages
+                .iter()
+                .filter(|s| linear(s))
+                .map(|s| s.name.as_str())
+                .collect();
+            bail!(
+                "{} weight types given, but this generator has {count} dense or convolution \
+                 layers: {}",
+                bits.len(),
+                names.join(", ")
+            );
+        }
+    };
+    let mut next = chosen.into_iter();
+    Ok(stages
+        .iter()
+        .map(|s| match linear(s) {
+            true => next.next().unwrap_or(Bits::I8),
+            false => Bits::I8,
+        })
+        .collect())
+}
+
 /// Which activation tensors get `i16` codes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Activations {
@@ -44,7 +118,8 @@ pub enum Activations {
     Int8,
     /// The 16x8 scheme: every tensor `i16` whose next reader can take `i16` codes, i.e.
     /// unless a linear layer reads it whose sum of products could leave `i32`
-    /// (`taps · 127 · 32768 ≥ 2³⁰`, leaving the other 2³⁰ to the bias); `i8` otherwise.
+    /// (`taps · max|q_w| · 32768 ≥ 2³⁰`, `max|q_w|` 127 or 32767 by the layer's weight
+    /// bits, leaving the other 2³⁰ to the bias); `i8` otherwise.
     Mixed,
     /// The code type of `z` and of each stage that chooses one (linear layers and leaky
     /// ReLU; ReLU, tables and shuffles keep their input's), in order.
@@ -57,26 +132,25 @@ impl Activations {
         match s {
             "8" => Ok(Self::Int8),
             "16" => Ok(Self::Mixed),
-            _ => s
-                .split(',')
-                .map(|b| match b.trim() {
-                    "8" => Ok(Bits::I8),
-                    "16" => Ok(Bits::I16),
-                    other => bail!(
-                        "activation bits `{other}` in `{s}`: give 8, 16, or a comma-separated \
-                         list of 8 and 16 (z first, then each dense, convolution or leaky ReLU \
-                         stage)"
-                    ),
-                })
-                .collect::<Result<_>>()
-                .map(Self::Each),
+            _ => bits_list(
+                s,
+                "activation",
+                "z first, then each dense, convolution or leaky ReLU stage",
+            )
+            .map(Self::Each),
         }
     }
 }
 
-/// Whether a linear layer can read `i16` codes: `taps · 127 · 32768 < 2³⁰`.
-fn takes_i16(kind: Linear) -> bool {
-    (kind.taps() as u64) * 127 * 32768 < 1 << 30
+/// The largest weight code of `bits`-bit weights: 127 or 32767.
+fn max_weight(bits: Bits) -> u64 {
+    (1 << (bits.count() - 1)) - 1
+}
+
+/// Whether a linear layer with `weights`-bit weights can read `i16` codes:
+/// `taps · max|q_w| · 32768 < 2³⁰`.
+fn takes_i16(kind: Linear, weights: Bits) -> bool {
+    (kind.taps() as u64) * max_weight(weights) * 32768 < 1 << 30
 }
 
 /// Whether a stage chooses its output's code type (else it keeps its input's).
@@ -84,8 +158,9 @@ fn chooses(op: &Op) -> bool {
     matches!(op, Op::Linear { .. } | Op::LeakyRelu(_))
 }
 
-/// The code type of `z` and of every stage's output under `rule`.
-fn plan(stages: &[Stage], rule: &Activations) -> Result<Vec<Bits>> {
+/// The code type of `z` and of every stage's output under `rule`, the stages' weights
+/// having the bits `weights`.
+fn plan(stages: &[Stage], weights: &[Bits], rule: &Activations) -> Result<Vec<Bits>> {
     // The tensors that choose: z (index 0) and the choosing stages' outputs.
     let choosers: Vec<usize> = std::iter::once(0)
         .chain(
@@ -95,12 +170,9 @@ fn plan(stages: &[Stage], rule: &Activations) -> Result<Vec<Bits>> {
         )
         .collect();
     // A tensor produced at position `t` (0 = z) is read by the next choosing stage.
-    let reader = |t: usize| stages[t..].iter().find(|s| chooses(&s.op));
-    let can16 = |t: usize| match reader(t) {
-        Some(Stage {
-            op: Op::Linear { kind, .. },
-            ..
-        }) => takes_i16(*kind),
+    let reader = |t: usize| (t..stages.len()).find(|&i| chooses(&stages[i].op));
+    let can16 = |t: usize| match reader(t).map(|i| (&stages[i].op, weights[i])) {
+        Some((Op::Linear { kind, .. }, w)) => takes_i16(*kind, w),
         _ => true,
     };
     let chosen: Vec<Bits> = match rule {
@@ -123,10 +195,10 @@ fn plan(stages: &[Stage], rule: &Activations) -> Result<Vec<Bits>> {
             }
             for (&t, &b) in choosers.iter().zip(bits) {
                 if b == Bits::I16 && !can16(t) {
-                    let name = reader(t).map_or("?", |s| s.name.as_str());
+                    let name = reader(t).map_or("?", |i| stages[i].name.as_str());
                     bail!(
-                        "layer `{name}` sums too many products to read 16-bit codes in i32; \
-                         give its input 8 bits"
+                        "layer `{name}` sums too many products to read 16-bit codes in i32 \
+                         with its weights; give its input 8 bits"
                     );
                 }
             }
@@ -160,14 +232,18 @@ pub struct Settings {
     pub calibration: usize,
     /// Which activations get `i16` codes.
     pub activations: Activations,
+    /// Which linear layers get 16-bit weights.
+    pub weights: WeightBits,
 }
 
 impl Default for Settings {
-    /// [`DEFAULT_CALIBRATION`] samples, pure int8 ([`Activations::Int8`]).
+    /// [`DEFAULT_CALIBRATION`] samples, pure int8 ([`Activations::Int8`],
+    /// [`WeightBits::Int8`]).
     fn default() -> Self {
         Self {
             calibration: DEFAULT_CALIBRATION,
             activations: Activations::Int8,
+            weights: WeightBits::Int8,
         }
     }
 }
@@ -183,17 +259,19 @@ pub fn quantize<G: Network>(
         bail!("calibration needs at least 1 sample");
     }
     let stages = fold::stages(g)?;
-    let bits = plan(&stages, &settings.activations)?;
+    let weights = weight_plan(&stages, &settings.weights)?;
+    let bits = plan(&stages, &weights, &settings.activations)?;
     let (z, ranges) = calibrate::ranges(g, settings.calibration);
     let input = calibrated(bits[0], z.lo, z.hi);
-    let mut x = input;
+    let mut x = (input, bits[0]);
     let mut layers = Vec::with_capacity(stages.len());
-    for (stage, &b) in stages.iter().zip(&bits[1..]) {
-        let layer = layer(stage, x, ranges[stage.last], b)
+    for ((stage, &b), &w) in stages.iter().zip(&bits[1..]).zip(&weights) {
+        let layer = layer(stage, x, ranges[stage.last], b, w)
             .with_context(|| format!("layer `{}`", stage.name))?;
-        x = layer.output;
+        x = (layer.output, layer.bits);
         layers.push(layer);
     }
+    let x = x.0;
     let last = *bits.last().unwrap_or(&Bits::I8);
     let identity = OutputScaling {
         offset: vec![0.0],
@@ -223,9 +301,16 @@ pub fn quantize<G: Network>(
     })
 }
 
-/// The layer of `stage`, whose input codes map by `x` and whose f32 output took the
-/// values `range`, with `bits`-bit output codes.
-fn layer(stage: &Stage, x: Affine, range: calibrate::Range, bits: Bits) -> Result<Layer> {
+/// The layer of `stage`, whose input codes map by `x.0` (with `x.1` bits) and whose f32
+/// output took the values `range`, with `bits`-bit output codes and, for a linear layer,
+/// `weight_bits`-bit weights.
+fn layer(
+    stage: &Stage,
+    (x, x_bits): (Affine, Bits),
+    range: calibrate::Range,
+    bits: Bits,
+    weight_bits: Bits,
+) -> Result<Layer> {
     let len = range.len;
     // The clamp of the output type's range, as a model file stores it.
     let (lo, hi) = match bits {
@@ -241,6 +326,7 @@ fn layer(stage: &Stage, x: Affine, range: calibrate::Range, bits: Bits) -> Resul
         name: stage.name.clone(),
         kernel,
         w: Vec::new(),
+        weight_bits: Bits::I8,
         channels: Vec::new(),
         io: io_of(output),
         output,
@@ -251,11 +337,12 @@ fn layer(stage: &Stage, x: Affine, range: calibrate::Range, bits: Bits) -> Resul
     Ok(match &stage.op {
         Op::Linear { kind, w, b, relu } => {
             let y = calibrated(bits, if *relu { 0.0 } else { range.lo }, range.hi);
-            let (codes, channels) = weights(*kind, w, b, x, y)?;
+            let (codes, channels) = weights(*kind, w, b, (x, x_bits), y, weight_bits)?;
             let io = io_of(y);
             let kernel = Kernel::Linear(*kind);
             Layer {
                 w: codes,
+                weight_bits,
                 channels,
                 io: if *relu {
                     LayerIo {
@@ -296,14 +383,17 @@ fn layer(stage: &Stage, x: Affine, range: calibrate::Range, bits: Bits) -> Resul
     })
 }
 
-/// Weight codes, symmetric per output channel, and the channel records (bias and
-/// requantisation) of a linear layer from inputs mapped by `x` to outputs mapped by `y`.
+/// `bits`-bit weight codes (little-endian bytes), symmetric per output channel, and the
+/// channel records (bias and requantisation) of a linear layer from inputs mapped by `x.0`
+/// (`x.1`-bit codes) to outputs mapped by `y`; refused if a channel's worst-case sum
+/// leaves the `i32` accumulator.
 fn weights(
     kind: Linear,
     w: &[f32],
     b: &[f32],
-    x: Affine,
+    (x, x_bits): (Affine, Bits),
     y: Affine,
+    bits: Bits,
 ) -> Result<(Vec<u8>, Vec<tinygan_core::quant::ChannelBytes>)> {
     let mut max_abs = vec![0.0f64; kind.channels()];
     for (k, &v) in w.iter().enumerate() {
@@ -313,17 +403,35 @@ fn weights(
     if let Some(k) = w.iter().position(|v| !v.is_finite()) {
         bail!("weight {k} is {}", w[k]);
     }
+    let top = max_weight(bits) as f64;
     let scale: Vec<f64> = max_abs
         .iter()
-        .map(|&m| if m > 0.0 { m / 127.0 } else { 1.0 })
+        .map(|&m| if m > 0.0 { m / top } else { 1.0 })
         .collect();
-    let codes = w
+    let codes: Vec<i16> = w
         .iter()
         .enumerate()
         .map(|(k, &v)| {
             (v as f64 / scale[kind.channel_of(k)])
                 .round()
-                .clamp(-127.0, 127.0) as i8 as u8
+                .clamp(-top, top) as i16
+        })
+        .collect();
+    let mut max_code = vec![0u64; kind.channels()];
+    for (k, &q) in codes.iter().enumerate() {
+        let m = &mut max_code[kind.channel_of(k)];
+        *m = (*m).max(q.unsigned_abs() as u64);
+    }
+    // The largest |q_x − z_x|: 32768 for symmetric i16 codes, else the farther i8 end.
+    let max_x = match x_bits {
+        Bits::I16 => 32768,
+        Bits::I8 => (127 - x.zero_point as i64).max(x.zero_point as i64 + 128) as u64,
+    };
+    let stored = codes
+        .iter()
+        .flat_map(|&q| match bits {
+            Bits::I8 => vec![q as i8 as u8],
+            Bits::I16 => q.to_le_bytes().to_vec(),
         })
         .collect();
     let channels = (0..kind.channels())
@@ -336,6 +444,21 @@ fn weights(
                     b[c]
                 );
             }
+            let taps = kind.taps() as u64;
+            let worst = taps * max_code[c] * max_x + bias.abs() as u64;
+            if worst >= 1 << 31 {
+                bail!(
+                    "channel {c}: the worst-case sum {taps} taps · {} · {max_x} + |bias {bias}| \
+                     = {worst} reaches 2^31, past the i32 accumulator: give this layer 8-bit \
+                     weights (--weights){}",
+                    max_code[c],
+                    if x_bits == Bits::I16 {
+                        " or 8-bit input codes (--activations)"
+                    } else {
+                        ""
+                    }
+                );
+            }
             let requant = quantize_multiplier(unit / y.scale as f64)
                 .with_context(|| format!("channel {c}'s requantisation"))?;
             Ok(Channel {
@@ -345,7 +468,7 @@ fn weights(
             .to_le_bytes())
         })
         .collect::<Result<_>>()?;
-    Ok((codes, channels))
+    Ok((stored, channels))
 }
 
 #[cfg(test)]

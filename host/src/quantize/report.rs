@@ -31,16 +31,18 @@ pub fn error(f32: &[Vec<f32>], int8: &[Vec<f32>]) -> Error {
     }
 }
 
-/// A table of the layers: kernel, parameter bytes and the output's map.
+/// A table of the layers: kernel, parameter bytes, weight bits (linear layers), output
+/// bits and the output's map.
 pub fn layers(g: &Int8Generator) -> String {
     let mut s = format!(
-        "{:<24} {:<16} {:>8}  bits  output scale, zero point\n{:<24} {:<16} {:>8}  {:>4}  {:.6e}, {}\n",
+        "{:<24} {:<16} {:>8}  weights  bits  output scale, zero point\n{:<24} {:<16} {:>8}  {:>7}  {:>4}  {:.6e}, {}\n",
         "layer",
         "kernel",
         "bytes",
         "z",
         "(input)",
         5,
+        "",
         g.input_bits.count(),
         g.input.scale,
         g.input.zero_point
@@ -57,9 +59,13 @@ pub fn layers(g: &Int8Generator) -> String {
             Kernel::Shuffle(s) if s.inverse => "pixel unshuffle",
             Kernel::Shuffle(_) => "pixel shuffle",
         };
+        let weights = match l.kernel {
+            Kernel::Linear(_) => l.weight_bits.count().to_string(),
+            _ => String::new(),
+        };
         let _ = writeln!(
             s,
-            "{:<24} {kind:<16} {:>8}  {:>4}  {:.6e}, {}",
+            "{:<24} {kind:<16} {:>8}  {weights:>7}  {:>4}  {:.6e}, {}",
             l.name,
             l.param_bytes(),
             l.bits.count(),

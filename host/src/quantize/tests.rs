@@ -1,8 +1,8 @@
 //! The quantiser against the f32 networks it comes from.
 
-use super::fold::{Linear, Op, stages};
+use super::fold::{Linear, Op, Stage, stages};
 use super::int8::Bits;
-use super::{Activations, Settings, plan, quantize};
+use super::{Activations, Settings, WeightBits, plan, quantize, weight_plan};
 use crate::generate::sample_rows;
 use crate::model_io::OutputScaling;
 use crate::presets::digits::{DigitsG, DigitsGBn, DigitsGVbn, DigitsGWide};
@@ -213,26 +213,41 @@ fn every_preset_generator_quantises_close_to_f32() {
 fn the_16x8_rule_keeps_i8_where_sums_could_leave_i32() {
     use Bits::{I8, I16};
     let mix = stages(&*random::<MixG>(1)).unwrap();
-    assert_eq!(plan(&mix, &Activations::Mixed).unwrap(), vec![I16; 6]);
-    assert_eq!(plan(&mix, &Activations::Int8).unwrap(), vec![I8; 6]);
+    let w8 = |s: &[Stage]| vec![I8; s.len()];
+    assert_eq!(
+        plan(&mix, &w8(&mix), &Activations::Mixed).unwrap(),
+        vec![I16; 6]
+    );
+    assert_eq!(
+        plan(&mix, &w8(&mix), &Activations::Int8).unwrap(),
+        vec![I8; 6]
+    );
     let wide = stages(&*random::<DigitsGWide>(1)).unwrap();
     let names: Vec<&str> = wide.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["fc+a1", "up+a2", "conv", "tanh"]);
     assert_eq!(
-        plan(&wide, &Activations::Mixed).unwrap(),
+        plan(&wide, &w8(&wide), &Activations::Mixed).unwrap(),
         vec![I16, I16, I8, I16, I16]
     );
     // An explicit list: one entry for z and each dense stage; the table keeps its input's.
     let each = Activations::parse("8,16,16,8,16").unwrap();
-    assert_eq!(plan(&mix, &each).unwrap(), vec![I8, I16, I16, I8, I16, I16]);
-    let e = plan(&mix, &Activations::parse("8,16").unwrap()).unwrap_err();
+    assert_eq!(
+        plan(&mix, &w8(&mix), &each).unwrap(),
+        vec![I8, I16, I16, I8, I16, I16]
+    );
+    let e = plan(&mix, &w8(&mix), &Activations::parse("8,16").unwrap()).unwrap_err();
     assert!(
         format!("{e:#}").contains(
             "2 activation types given, but this generator has 5: z, fc1+a1, fc2+a2, fc3+a3, out"
         ),
         "{e:#}"
     );
-    let e = plan(&wide, &Activations::parse("16,16,16,16").unwrap()).unwrap_err();
+    let e = plan(
+        &wide,
+        &w8(&wide),
+        &Activations::parse("16,16,16,16").unwrap(),
+    )
+    .unwrap_err();
     assert!(
         format!("{e:#}").contains("layer `conv` sums too many products"),
         "{e:#}"
@@ -296,4 +311,123 @@ fn the_runner_computes_the_layers_bits_for_every_preset_generator() {
     check::<DigitsGBn>("DigitsGBn");
     check::<DigitsGVbn>("DigitsGVbn");
     check::<DigitsGWide>("DigitsGWide");
+}
+
+/// `--weights` per linear layer: `MixG` has four dense stages and a table; a list gives
+/// each dense stage its bits and the table none; a list of the wrong length names the
+/// layers; a bad entry names itself.
+#[test]
+fn weight_bits_follow_the_list_given() {
+    use Bits::{I8, I16};
+    let mix = stages(&*random::<MixG>(1)).unwrap();
+    let each = WeightBits::parse("8,8,16,8").unwrap();
+    assert_eq!(weight_plan(&mix, &each).unwrap(), vec![I8, I8, I16, I8, I8]);
+    assert_eq!(
+        weight_plan(&mix, &WeightBits::parse("16").unwrap()).unwrap(),
+        vec![I16, I16, I16, I16, I8]
+    );
+    assert_eq!(weight_plan(&mix, &WeightBits::Int8).unwrap(), vec![I8; 5]);
+    let e = weight_plan(&mix, &WeightBits::parse("8,16").unwrap()).unwrap_err();
+    assert!(
+        format!("{e:#}").contains(
+            "2 weight types given, but this generator has 4 dense or convolution layers: \
+             fc1+a1, fc2+a2, fc3+a3, out"
+        ),
+        "{e:#}"
+    );
+    let e = WeightBits::parse("8,32").unwrap_err();
+    assert!(
+        format!("{e:#}").contains("weight bits `32` in `8,32`"),
+        "{e:#}"
+    );
+    // A layer with 16-bit weights sums 128 · 32767 · 32768 ≥ 2³⁰ on 16-bit inputs: under
+    // the 16x8 rule its input (fc2+a2's output) stays i8, and asking for i16 is refused.
+    let w = weight_plan(&mix, &each).unwrap();
+    assert_eq!(
+        plan(&mix, &w, &Activations::Mixed).unwrap(),
+        vec![I16, I16, I8, I16, I16, I16]
+    );
+    let e = plan(&mix, &w, &Activations::parse("16,16,16,16,16").unwrap()).unwrap_err();
+    assert!(
+        format!("{e:#}").contains("layer `fc3+a3` sums too many products"),
+        "{e:#}"
+    );
+}
+
+/// 16-bit weights: each channel's largest weight is the code ±32767 (`s_w,c = max|w_c| /
+/// 32767`), and the codes are two little-endian bytes each: the layer's `w` is twice as
+/// long, and its parameter bytes grow by exactly the weight count.
+#[test]
+fn sixteen_bit_weights_span_their_codes() {
+    let g = realistic::<MixG>(2);
+    let settings = |weights| Settings {
+        weights,
+        ..calibrated(64)
+    };
+    let q8 = quantize(&*g, None, &settings(WeightBits::Int8)).unwrap();
+    let q16 = quantize(&*g, None, &settings(WeightBits::parse("8,8,16,8").unwrap())).unwrap();
+    let (l8, l16) = (&q8.layers[2], &q16.layers[2]);
+    assert_eq!((l8.weight_bits, l16.weight_bits), (Bits::I8, Bits::I16));
+    assert_eq!(l16.w.len(), 2 * l8.w.len());
+    assert_eq!(q16.param_bytes(), q8.param_bytes() + l8.w.len());
+    let Some(Linear::Dense { inp, out }) = (match l16.kernel {
+        super::int8::Kernel::Linear(k) => Some(k),
+        _ => None,
+    }) else {
+        panic!("layer 2 is dense");
+    };
+    let w = l16.weights();
+    for o in 0..out {
+        let largest = (0..inp).map(|i| w.get(o * inp + i).unwrap().abs()).max();
+        assert_eq!(largest, Some(32767), "channel {o}");
+    }
+    // The other layers are the same.
+    for k in [0, 1, 3] {
+        assert_eq!(q8.layers[k], q16.layers[k], "layer {k}");
+    }
+}
+
+/// A layer whose worst-case sum leaves `i32` is refused, naming it: `DigitsGWide`'s last
+/// convolution sums `32 · 3 · 3 = 288` inputs, which after a ReLU span the codes −128 to
+/// 127 (zero point −128, so `|q_x − z_x| ≤ 255`): `288 · 32767 · 255 ≈ 2.4 · 10⁹ ≥ 2³¹`.
+/// The transposed convolution before it (`64 · 2 · 2 = 256` taps at most per output)
+/// fits: `256 · 32767 · 255 < 2³¹`.
+#[test]
+fn sixteen_bit_weights_that_could_overflow_are_refused() {
+    let g = realistic::<DigitsGWide>(3);
+    let settings = |w: &str| Settings {
+        weights: WeightBits::parse(w).unwrap(),
+        ..calibrated(16)
+    };
+    let e = quantize(&*g, None, &settings("8,8,16")).unwrap_err();
+    let msg = format!("{e:#}");
+    assert!(msg.contains("layer `conv`"), "{msg}");
+    assert!(msg.contains("288 taps · 32767 · 255"), "{msg}");
+    assert!(msg.contains("give this layer 8-bit weights"), "{msg}");
+    let q = quantize(&*g, None, &settings("8,16,8")).unwrap();
+    assert_eq!(
+        q.layers
+            .iter()
+            .filter(|l| l.weight_bits == Bits::I16)
+            .count(),
+        1
+    );
+}
+
+/// 16-bit weights in every layer of a 2-D generator (8-bit activations) bring its int8
+/// error below pure int8's on the same z: the weights' step is 258 times finer.
+#[test]
+fn sixteen_bit_weights_reduce_the_error() {
+    let g = realistic::<MixG>(5);
+    let reference: Vec<Vec<f32>> = sample_rows(&*g, 9).take(500).collect();
+    let err = |weights| {
+        let settings = Settings {
+            weights,
+            ..Settings::default()
+        };
+        let q = quantize(&*g, None, &settings).unwrap();
+        error(&reference, &q.sample(500, 9)).mean_abs
+    };
+    let (e8, e16) = (err(WeightBits::Int8), err(WeightBits::Wide));
+    assert!(e16 < e8, "16-bit {e16} against 8-bit {e8}");
 }

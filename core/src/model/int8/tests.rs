@@ -346,3 +346,135 @@ fn writer_refuses_a_network_the_reader_would_refuse() {
         "{err:?}"
     );
 }
+
+/// `v3-w16.tgan`, whose layers 0 and 4 have 16-bit weights.
+fn golden16() -> Vec<u8> {
+    crate::model::golden_int8::GOLDEN_V3_W16.to_vec()
+}
+
+/// Layer 0's 24 16-bit codes (48 bytes) claimed as 23, an odd count whose 46 bytes fit
+/// the same padding (the last code zeroed, so the padding reads zero): the length is what
+/// is wrong.
+#[test]
+fn int8_rejects_16_bit_weights_of_the_wrong_length() {
+    let mut buf = golden16();
+    let (entry, at) = locate(&buf, Role::Int8Weights, 0);
+    buf[at + 46..at + 48].fill(0);
+    buf[entry + 12..entry + 16].copy_from_slice(&23u32.to_le_bytes());
+    reseal(&mut buf);
+    assert_eq!(
+        parse(&buf).unwrap_err(),
+        LoadError::TensorLength {
+            index: 0,
+            expected: 24,
+            found: 23
+        }
+    );
+}
+
+/// The writer refuses 16-bit weights given as an odd number of bytes.
+#[test]
+fn writer_refuses_16_bit_weights_of_an_odd_byte_count() {
+    let owned = crate::model::golden_int8::Owned::wide();
+    let mut layers = owned.layers();
+    let odd = [0u8; 47];
+    layers[0].weights = Weights::I16(&odd);
+    let extras = crate::model::Extras::default();
+    let mut buf = std::vec![0u8; 4096];
+    assert_eq!(
+        crate::model::write_int8(&layers, &owned.maps, &extras, &mut buf),
+        Err(crate::model::WriteError::BadInt8(LoadError::BadLayer(0)))
+    );
+}
+
+/// 16-bit weights 2 bytes off the 16-byte alignment (still even): the entry is refused.
+#[test]
+fn int8_rejects_misaligned_16_bit_weights() {
+    let mut buf = golden16();
+    let (entry, _) = locate(&buf, Role::Int8Weights, 4);
+    let offset = u32::from_le_bytes(buf[entry + 8..entry + 12].try_into().unwrap());
+    buf[entry + 8..entry + 12].copy_from_slice(&(offset + 2).to_le_bytes());
+    reseal(&mut buf);
+    assert!(matches!(parse(&buf).unwrap_err(), LoadError::BadEntry(_)));
+}
+
+/// A weight code outside the symmetric range: −32768 in a 16-bit layer, −128 in an 8-bit
+/// one (the quantiser writes ±32767 and ±127 at most).
+#[test]
+fn int8_rejects_weight_codes_out_of_range() {
+    let weight = |l| LoadError::QuantRange {
+        layer: Some(l),
+        param: QuantParam::Weight,
+    };
+    let mut buf = golden16();
+    let (_, at) = locate(&buf, Role::Int8Weights, 4);
+    buf[at + 2..at + 4].copy_from_slice(&i16::MIN.to_le_bytes());
+    reseal(&mut buf);
+    assert_eq!(parse(&buf).unwrap_err(), weight(4));
+    let mut buf = golden16();
+    let (_, at) = locate(&buf, Role::Int8Weights, 2);
+    buf[at + 5] = 0x80;
+    reseal(&mut buf);
+    assert_eq!(parse(&buf).unwrap_err(), weight(2));
+    // ±32767 and ±127 themselves load.
+    for (l, code) in [
+        (4, &i16::MAX.to_le_bytes()[..]),
+        (4, &(-32767i16).to_le_bytes()),
+        (2, &[0x81]),
+    ] {
+        let mut buf = golden16();
+        let (_, at) = locate(&buf, Role::Int8Weights, l);
+        buf[at..at + code.len()].copy_from_slice(code);
+        reseal(&mut buf);
+        assert!(parse(&buf).is_ok(), "layer {l}: {code:?}");
+    }
+}
+
+/// A 16-bit table is refused: only weights take 16-bit codes.
+#[test]
+fn int8_rejects_a_16_bit_table() {
+    let mut buf = golden16();
+    let (entry, _) = locate(&buf, Role::Int8Table, 7);
+    buf[entry + 1] = DType::I16 as u8;
+    reseal(&mut buf);
+    assert!(matches!(parse(&buf).unwrap_err(), LoadError::BadEntry(_)));
+}
+
+/// A one-layer network `Dense { inp, out: 1 }` with 16-bit weights (all 1) written and read
+/// back: up to [`MAX_TAPS16`] = 257 inputs it loads, 258 are refused (the writer refuses
+/// what the reader would).
+#[test]
+fn int8_16_bit_weights_are_limited_to_257_taps() {
+    let record = [Channel {
+        bias: 0,
+        requant: Requant {
+            multiplier: 1 << 30,
+            shift: -8,
+        },
+    }
+    .to_le_bytes()];
+    let scale = Requant {
+        multiplier: 1 << 30,
+        shift: -7,
+    };
+    let write = |inp: usize| {
+        let w: Vec<u8> = (0..inp).flat_map(|_| 1i16.to_le_bytes()).collect();
+        let layer = Layer {
+            kind: Kind::Dense { inp, out: 1 },
+            input_scale: scale,
+            output_scale: scale,
+            io: LayerIo::new(0, 0),
+            weights: Weights::I16(&w),
+            channels: &record,
+            table: None,
+        };
+        let extras = crate::model::Extras::default();
+        let mut buf = std::vec![0u8; crate::model::encoded_len_int8(&[layer], &record, &extras)];
+        crate::model::write_int8(&[layer], &record, &extras, &mut buf).map(|_| ())
+    };
+    assert_eq!(write(MAX_TAPS16), Ok(()));
+    assert_eq!(
+        write(MAX_TAPS16 + 1),
+        Err(crate::model::WriteError::BadInt8(LoadError::BadLayer(0)))
+    );
+}

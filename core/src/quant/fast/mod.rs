@@ -13,7 +13,9 @@
 //! the kernel that runs: on targets with the DSP extension the packed kernels when the
 //! layer fits them ([`m4::fits`], [`m4::fits_transposed`]), else the reference kernels
 //! (on the Cortex-M0 these were measured faster than a dense kernel shaped for it:
-//! docs/RESULTS.md). Callers (the host's int8 network, the firmware) use only these.
+//! docs/RESULTS.md). Layers with 16-bit weights ([`Weights::I16`]) run the reference
+//! kernels on every target: no packed kernel takes them. Callers (the host's int8
+//! network, the firmware) use only these.
 //!
 //! `target_feature = "dsp"` is set for thumbv7em targets by a compiler that lets unstable
 //! target features through, as the firmware's build does (`RUSTC_BOOTSTRAP=1`); without
@@ -27,6 +29,7 @@ pub mod m4;
 pub mod pairs;
 
 use super::channel::{ChannelBytes, LayerIo};
+use super::weights::Weights;
 use crate::kernels::conv::ConvShape;
 
 /// Whether this build runs the packed (SMLAD) kernels.
@@ -35,7 +38,7 @@ pub const PACKED: bool = cfg!(all(target_arch = "arm", target_feature = "dsp"));
 /// `y = dense(x)` for a batch (overwrites `y`): [`super::dense::forward`]'s bits, by the
 /// target's fastest kernel.
 pub fn dense(
-    w: &[u8],
+    w: Weights<'_>,
     channels: &[ChannelBytes],
     io: LayerIo,
     x: &[i8],
@@ -43,10 +46,10 @@ pub fn dense(
     inp: usize,
     out: usize,
 ) {
-    if PACKED && m4::fits(inp) {
-        m4::dense(w, channels, io, x, y, inp, out)
-    } else {
-        super::dense::forward(w, channels, io, x, y, inp, out)
+    match w {
+        Weights::I8(w) if PACKED && m4::fits(inp) => m4::dense(w, channels, io, x, y, inp, out),
+        Weights::I8(w) => super::dense::forward::<i8, _, _>(w, channels, io, x, y, inp, out),
+        Weights::I16(w) => super::dense::forward::<i16, _, _>(w, channels, io, x, y, inp, out),
     }
 }
 
@@ -54,16 +57,18 @@ pub fn dense(
 /// target's fastest kernel.
 pub fn conv2d(
     s: &ConvShape,
-    w: &[u8],
+    w: Weights<'_>,
     channels: &[ChannelBytes],
     io: LayerIo,
     x: &[i8],
     y: &mut [i8],
 ) {
-    if PACKED && m4::fits(s.cin * s.kh * s.kw) {
-        m4::conv2d(s, w, channels, io, x, y)
-    } else {
-        super::conv::conv2d(s, w, channels, io, x, y)
+    match w {
+        Weights::I8(w) if PACKED && m4::fits(s.cin * s.kh * s.kw) => {
+            m4::conv2d(s, w, channels, io, x, y)
+        }
+        Weights::I8(w) => super::conv::conv2d::<i8, _, _>(s, w, channels, io, x, y),
+        Weights::I16(w) => super::conv::conv2d::<i16, _, _>(s, w, channels, io, x, y),
     }
 }
 
@@ -71,16 +76,18 @@ pub fn conv2d(
 /// by the target's fastest kernel.
 pub fn conv_transpose2d(
     s: &ConvShape,
-    w: &[u8],
+    w: Weights<'_>,
     channels: &[ChannelBytes],
     io: LayerIo,
     x: &[i8],
     y: &mut [i8],
 ) {
-    if PACKED && m4::fits_transposed(s) {
-        m4::conv_transpose2d(s, w, channels, io, x, y)
-    } else {
-        super::conv::conv_transpose2d(s, w, channels, io, x, y)
+    match w {
+        Weights::I8(w) if PACKED && m4::fits_transposed(s) => {
+            m4::conv_transpose2d(s, w, channels, io, x, y)
+        }
+        Weights::I8(w) => super::conv::conv_transpose2d::<i8, _, _>(s, w, channels, io, x, y),
+        Weights::I16(w) => super::conv::conv_transpose2d::<i16, _, _>(s, w, channels, io, x, y),
     }
 }
 

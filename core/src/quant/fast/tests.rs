@@ -5,6 +5,7 @@
 use super::*;
 use crate::quant::channel::Channel;
 use crate::quant::requant::quantize_multiplier;
+use crate::quant::weights::Weights;
 use crate::quant::{conv, dense as reference};
 use crate::rng::Prng;
 use std::vec::Vec;
@@ -27,6 +28,19 @@ impl Layer {
     }
 }
 
+/// [`dense`] on `i8` weights, typed as [`m4::dense`].
+fn dispatch_dense(
+    w: &[u8],
+    c: &[ChannelBytes],
+    io: LayerIo,
+    x: &[i8],
+    y: &mut [i8],
+    inp: usize,
+    out: usize,
+) {
+    dense(Weights::I8(w), c, io, x, y, inp, out)
+}
+
 #[test]
 fn dense_kernels_match_reference() {
     let mut rng = Prng::new(13);
@@ -36,9 +50,9 @@ fn dense_kernels_match_reference() {
             let batch = 1 + (inp + out) % 3;
             let l = Layer::new(&mut rng, inp, out, batch * inp);
             let mut want = std::vec![0i8; batch * out];
-            reference::forward(&l.w, &l.channels, l.io, &l.x, &mut want, inp, out);
+            reference::forward::<i8, _, _>(&l.w, &l.channels, l.io, &l.x, &mut want, inp, out);
             type Kernel = fn(&[u8], &[ChannelBytes], LayerIo, &[i8], &mut [i8], usize, usize);
-            let kernels: [(&str, Kernel); 2] = [("m4", m4::dense), ("dispatch", dense)];
+            let kernels: [(&str, Kernel); 2] = [("m4", m4::dense), ("dispatch", dispatch_dense)];
             for (name, kernel) in kernels {
                 let mut got = std::vec![0x55i8; batch * out];
                 kernel(&l.w, &l.channels, l.io, &l.x, &mut got, inp, out);
@@ -87,12 +101,12 @@ fn dense_kernels_match_reference_at_the_extremes() {
         let by_hand = (sum as f64 * libm::exp2(-k as f64)).round() as i8;
         assert!((-128..=-64).contains(&(by_hand as i32)));
         let mut want = std::vec![0i8; out];
-        reference::forward(&l.w, &l.channels, l.io, &l.x, &mut want, inp, out);
+        reference::forward::<i8, _, _>(&l.w, &l.channels, l.io, &l.x, &mut want, inp, out);
         assert!(
             want.iter().all(|&v| v == by_hand),
             "{want:?} against {by_hand}"
         );
-        for kernel in [m4::dense, dense] {
+        for kernel in [m4::dense, dispatch_dense] {
             let mut got = std::vec![0i8; out];
             kernel(&l.w, &l.channels, l.io, &l.x, &mut got, inp, out);
             assert_eq!(got, want, "inp {inp}, weights {wb:#x}, inputs {xb}");
@@ -111,10 +125,12 @@ fn conv_kernels_match_reference() {
         let batch = 1 + cases % 2;
         let l = Layer::new(&mut rng, s.cin * s.kh * s.kw, s.cout, batch * s.in_len());
         let mut want = std::vec![0i8; batch * s.out_len()];
-        conv::conv2d(&s, &l.w, &l.channels, l.io, &l.x, &mut want);
+        conv::conv2d::<i8, _, _>(&s, &l.w, &l.channels, l.io, &l.x, &mut want);
         for (name, kernel) in [
             ("m4", m4::conv2d as fn(&_, &_, &_, _, &_, &mut _)),
-            ("dispatch", conv2d),
+            ("dispatch", |s, w, c, io, x, y| {
+                conv2d(s, Weights::I8(w), c, io, x, y)
+            }),
         ] {
             let mut got = std::vec![0x55i8; want.len()];
             kernel(&s, &l.w, &l.channels, l.io, &l.x, &mut got);
@@ -139,11 +155,13 @@ fn transposed_conv_kernels_match_reference() {
         let mut w = std::vec![0u8; s.cout * s.cin * s.kh * s.kw];
         w.iter_mut().for_each(|v| *v = rng.next_u32() as u8);
         let mut want = std::vec![0i8; batch * s.in_len()];
-        conv::conv_transpose2d(&s, &w, &l.channels, l.io, &l.x, &mut want);
+        conv::conv_transpose2d::<i8, _, _>(&s, &w, &l.channels, l.io, &l.x, &mut want);
         assert!(m4::fits_transposed(&s));
         for (name, kernel) in [
             ("m4", m4::conv_transpose2d as fn(&_, &_, &_, _, &_, &mut _)),
-            ("dispatch", conv_transpose2d),
+            ("dispatch", |s, w, c, io, x, y| {
+                conv_transpose2d(s, Weights::I8(w), c, io, x, y)
+            }),
         ] {
             let mut got = std::vec![0x55i8; want.len()];
             kernel(&s, &w, &l.channels, l.io, &l.x, &mut got);
@@ -165,7 +183,7 @@ fn digits_transposed_conv_matches_reference() {
     let mut w = std::vec![0u8; s.cout * s.cin * 16];
     w.iter_mut().for_each(|v| *v = rng.next_u32() as u8);
     let mut want = std::vec![0i8; s.in_len()];
-    conv::conv_transpose2d(&s, &w, &l.channels, l.io, &l.x, &mut want);
+    conv::conv_transpose2d::<i8, _, _>(&s, &w, &l.channels, l.io, &l.x, &mut want);
     let mut got = std::vec![0i8; s.in_len()];
     m4::conv_transpose2d(&s, &w, &l.channels, l.io, &l.x, &mut got);
     assert_eq!(got, want);

@@ -7,7 +7,8 @@ use crate::config::{GenArch, TrainConfig};
 use crate::dataset::Dataset;
 use crate::model_io::About;
 use crate::presets::registry::LoadedGenerator;
-use crate::quantize::{Activations, Settings};
+use crate::quantize::int8::{Bits, Kernel};
+use crate::quantize::{Activations, Settings, WeightBits};
 use crate::run::run;
 use crate::run_folder::RunFolder;
 
@@ -39,6 +40,7 @@ fn round_trips(name: &str, data: Dataset, generator: GenArch, generators: u32) -
         let settings = |activations| Settings {
             calibration: CALIB,
             activations,
+            weights: WeightBits::Int8,
         };
         let q = g.quantize(&settings(Activations::Int8)).unwrap();
         let bytes = encode(&q, &g.about()).unwrap();
@@ -61,6 +63,33 @@ fn round_trips(name: &str, data: Dataset, generator: GenArch, generators: u32) -
         };
         assert_eq!(bits(&run), bits(&layers), "{name}: {}", path.display());
         assert!(run.iter().any(|r| r != &run[0]), "{name}: samples vary");
+        // 16-bit weights in the first dense or convolution layer: the file holds them
+        // (an I16 weights entry) and runs to the host's bits.
+        let linear = q
+            .layers
+            .iter()
+            .filter(|l| matches!(l.kernel, Kernel::Linear(_)))
+            .count();
+        let first16 = std::iter::once(Bits::I16)
+            .chain(std::iter::repeat_n(Bits::I8, linear - 1))
+            .collect();
+        let q16 = g
+            .quantize(&Settings {
+                weights: WeightBits::Each(first16),
+                ..settings(Activations::Int8)
+            })
+            .unwrap();
+        let (back16, _) = read(&encode(&q16, &g.about()).unwrap()).unwrap().unwrap();
+        let m16 = tinygan_core::model::int8::Int8Model::parse(back16.bytes()).unwrap();
+        assert!(matches!(
+            m16.layer(0).unwrap().weights,
+            tinygan_core::quant::Weights::I16(_)
+        ));
+        assert_eq!(
+            bits(&back16.sample(40, 7).unwrap()),
+            bits(&q16.sample(40, 7)),
+            "{name}: 16-bit weights"
+        );
         // An f32 file is not taken for an int8 one.
         assert!(read(&std::fs::read(&path).unwrap()).is_none());
         checked += 1;
