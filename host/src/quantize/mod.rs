@@ -65,14 +65,24 @@ pub enum WeightBits {
     Wide,
     /// The weight bits of each linear layer, in order.
     Each(Vec<Bits>),
+    /// 16 bits for each linear layer whose 8-bit weights alone cost more than
+    /// [`AUTO_SHARE`] of the pure int8 generator's error, measured on the calibration
+    /// samples ([`auto`]); 8 for the others.
+    Auto,
 }
 
+/// The share of the pure int8 error above which `--weights auto` gives a layer 16-bit
+/// weights.
+pub const AUTO_SHARE: f64 = 0.5;
+
 impl WeightBits {
-    /// `8`, `16`, or a comma-separated list of 8 and 16 (for [`WeightBits::Each`]).
+    /// `8`, `16`, `auto`, or a comma-separated list of 8 and 16 (for
+    /// [`WeightBits::Each`]).
     pub fn parse(s: &str) -> Result<Self> {
         match s {
             "8" => Ok(Self::Int8),
             "16" => Ok(Self::Wide),
+            "auto" => Ok(Self::Auto),
             _ => bits_list(s, "weight", "one per dense or convolution layer, in order")
                 .map(Self::Each),
         }
@@ -87,6 +97,7 @@ fn weight_plan(stages: &[Stage], rule: &WeightBits) -> Result<Vec<Bits>> {
         WeightBits::Int8 => vec![Bits::I8; count],
         WeightBits::Wide => vec![Bits::I16; count],
         WeightBits::Each(bits) if bits.len() == count => bits.clone(),
+        WeightBits::Auto => bail!("--weights auto is resolved before the plan"),
         WeightBits::Each(bits) => {
             let names: Vec<&str> = stages
                 .iter()
@@ -258,6 +269,17 @@ pub fn quantize<G: Network>(
     if settings.calibration == 0 {
         bail!("calibration needs at least 1 sample");
     }
+    if settings.weights == WeightBits::Auto {
+        let weights = WeightBits::Each(auto(g, settings)?);
+        return quantize(
+            g,
+            scaling,
+            &Settings {
+                weights,
+                ..settings.clone()
+            },
+        );
+    }
     let stages = fold::stages(g)?;
     let weights = weight_plan(&stages, &settings.weights)?;
     let bits = plan(&stages, &weights, &settings.activations)?;
@@ -299,6 +321,47 @@ pub fn quantize<G: Network>(
         maps,
         scaling: scaling.cloned(),
     })
+}
+
+/// The weight bits `--weights auto` chooses, one per linear layer: with `E₈` the mean
+/// absolute error (model units) of the pure-int8-weight generator against `g` on the
+/// calibration samples (`z` from [`calibrate::SEED`], `settings.calibration` of them) and
+/// `E_ℓ` that of the same generator with only layer `ℓ`'s weights in 16 bits, layer `ℓ`
+/// gets 16 bits if `E₈ − E_ℓ > AUTO_SHARE · E₈` and its sums fit `i32` with them.
+/// Activations follow `settings` throughout.
+fn auto<G: Network>(g: &G, settings: &Settings) -> Result<Vec<Bits>> {
+    let n = settings.calibration;
+    let reference: Vec<Vec<f32>> = crate::generate::sample_rows(g, calibrate::SEED)
+        .take(n)
+        .collect();
+    let linear = fold::stages(g)?
+        .iter()
+        .filter(|s| matches!(s.op, Op::Linear { .. }))
+        .count();
+    let error_with = |bits: Vec<Bits>| -> Result<f64> {
+        let weights = WeightBits::Each(bits);
+        let q = quantize(
+            g,
+            None,
+            &Settings {
+                weights,
+                ..settings.clone()
+            },
+        )?;
+        Ok(report::error(&reference, &q.sample(n, calibrate::SEED)).mean_abs)
+    };
+    let all8 = error_with(vec![Bits::I8; linear])?;
+    (0..linear)
+        .map(|l| {
+            let mut bits = vec![Bits::I8; linear];
+            bits[l] = Bits::I16;
+            // A layer whose sums could leave i32 with 16-bit weights keeps 8.
+            Ok(match error_with(bits) {
+                Ok(e) if all8 - e > AUTO_SHARE * all8 => Bits::I16,
+                _ => Bits::I8,
+            })
+        })
+        .collect()
 }
 
 /// The layer of `stage`, whose input codes map by `x.0` (with `x.1` bits) and whose f32
