@@ -31,7 +31,8 @@
 //! Every scale is stored as the multiplier and shift of a [`Requant`] (an `f32` scale is
 //! exactly such a pair: 24 mantissa bits fit the 31 of the multiplier), so a device reads
 //! no float. Data entries are 16-aligned in the file and read in place: weights as
-//! `&[u8]`, channel records as `&[ChannelBytes]`, a table as `&[u8; 256]`, exactly what
+//! [`Weights`] (the `&[u8]` of 8- or 16-bit codes), channel records as `&[ChannelBytes]`,
+//! a table as `&[u8; 256]`, exactly what
 //! the kernels take; nothing is copied and nothing allocated. The weight code type is the
 //! weights entry's element type; it is not part of the fingerprint (the layers' shapes,
 //! and so every buffer, are the same with either, and the kernels are chosen per layer).
