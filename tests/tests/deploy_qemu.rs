@@ -13,7 +13,7 @@ use tinygan::dataset::Dataset;
 use tinygan::deploy::{Runner, deploy};
 use tinygan::generate::csv;
 use tinygan::presets::registry::LoadedGenerator;
-use tinygan::quantize::{Activations, Settings};
+use tinygan::quantize::Settings;
 use tinygan::run_folder::RunFolder;
 use tinygan::sampler::Sampler;
 use tinygan_core::model::Fingerprint;
@@ -46,7 +46,7 @@ fn quantised(model: &Path) -> PathBuf {
     let g = LoadedGenerator::open(model).unwrap();
     let settings = Settings {
         calibration: 64,
-        activations: Activations::Int8,
+        ..Settings::default()
     };
     let q = g.quantize(&settings).unwrap();
     let bytes = tinygan::quantize::file::encode(&q, &g.about()).unwrap();

@@ -4,7 +4,7 @@
 use super::*;
 use crate::model::golden_int8::Owned;
 use crate::model::{Extras, encoded_len_int8, write_int8};
-use crate::quant::{ChannelBytes, LayerIo, Requant};
+use crate::quant::{ChannelBytes, LayerIo, Requant, Weights};
 use std::vec;
 use std::vec::Vec;
 
@@ -35,7 +35,7 @@ fn by_hand() -> Vec<u8> {
             input_scale: ONE,
             output_scale: ONE,
             io,
-            weights: &weights,
+            weights: Weights::I8(&weights),
             channels: &records,
             table: None,
         },
@@ -44,7 +44,7 @@ fn by_hand() -> Vec<u8> {
             input_scale: ONE,
             output_scale: ONE,
             io,
-            weights: &[],
+            weights: Weights::I8(&[]),
             channels: &[],
             table: None,
         },
