@@ -137,6 +137,9 @@ pub struct LayerReport {
     pub clamp: [i32; 2],
     /// Weight codes.
     pub weights: usize,
+    /// Bits of a weight code (8, or 16 for 16-bit weights); `None` for kinds without
+    /// weights.
+    pub weight_bits: Option<u32>,
     /// Per-channel records (of a leaky ReLU: the positive and the negative side).
     pub channels: Vec<Record>,
     /// Whether it has a 256-entry table.
@@ -250,6 +253,7 @@ fn layer_report(l: &Layer<'_>) -> LayerReport {
         output_zero: l.io.output_zero,
         clamp: [l.io.min, l.io.max],
         weights: l.weights.len(),
+        weight_bits: (!l.weights.is_empty()).then(|| l.weights.bits()),
         channels: records(l.channels),
         table: l.table.is_some(),
     }
@@ -454,8 +458,8 @@ impl fmt::Display for Report {
                     l.clamp[0],
                     l.clamp[1]
                 )?;
-                if l.weights > 0 {
-                    writeln!(f, "       {} weight codes", l.weights)?;
+                if let Some(bits) = l.weight_bits {
+                    writeln!(f, "       {} weight codes, {bits}-bit", l.weights)?;
                 }
                 if !l.channels.is_empty() {
                     writeln!(

@@ -8,6 +8,7 @@ use tinygan_core::model::{LoadError, QuantParam, crc32};
 const V1: &[u8] = include_bytes!("../../../core/src/model/golden/v1.tgan");
 const V2: &[u8] = include_bytes!("../../../core/src/model/golden/v2.tgan");
 const V3: &[u8] = include_bytes!("../../../core/src/model/golden/v3.tgan");
+const V3_W16: &[u8] = include_bytes!("../../../core/src/model/golden/v3-w16.tgan");
 
 fn header_word(bytes: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap())
@@ -69,6 +70,7 @@ fn v3_table_tiles_the_data_with_shapes() {
         assert_eq!(e.offset, at, "{e:?}");
         let size = match e.dtype.as_str() {
             "i8" | "text" => 1,
+            "i16" => 2,
             "f32" | "i32" => 4,
             other => panic!("unexpected dtype {other}"),
         };
@@ -148,7 +150,8 @@ fn v3_layers_with_their_maps_and_records() {
     assert_eq!(l0.output_scale.real, real((1 << 30) + 1000, -7));
     assert_eq!(l0.output_zero, -20);
     assert_eq!(l0.clamp, [-20, 127]);
-    assert_eq!(l0.weights, 24);
+    assert_eq!((l0.weights, l0.weight_bits), (24, Some(8)));
+    assert_eq!(q.layers[1].weight_bits, None);
     let expected: Vec<_> = (0..8).map(|c| golden_record(0, c)).collect();
     assert_eq!(l0.channels, expected);
     // The leaky ReLU's two records, the table layer's table, the output map.
@@ -203,6 +206,7 @@ fn text_shows_every_layer_and_the_header() {
         "conv-transpose2d 3x3x3 -> 1x3x3, kernel 1x1, stride 1x1, padding 0x0",
         "pixel-shuffle    8x1x1 -> 2x2x2, factor 2",
         "clamp -20..127",
+        "24 weight codes, 8-bit",
         "8 channel records: bias -200..500",
         "256-entry table",
     ] {
@@ -246,4 +250,34 @@ fn int8_network_is_validated_too() {
     };
     assert_eq!(check(&broken).unwrap_err(), refused);
     assert_eq!(inspect(&broken).unwrap_err(), refused);
+}
+
+/// The golden file with 16-bit weights in layers 0 and 4: their weights entries are
+/// `i16`, two bytes a code, and the layers say 16-bit; the other weights stay 8-bit.
+#[test]
+fn v3_w16_shows_16_bit_weights() {
+    let r = inspect(V3_W16).unwrap();
+    let weights: Vec<_> = r
+        .table
+        .iter()
+        .filter(|e| e.role == "Int8Weights")
+        .map(|e| (e.index, e.dtype.as_str(), e.elements, e.bytes))
+        .collect();
+    assert_eq!(
+        weights,
+        [(0, "i16", 24, 48), (2, "i8", 24, 24), (4, "i16", 3, 6)]
+    );
+    let bits: Vec<_> = r
+        .int8
+        .unwrap()
+        .layers
+        .iter()
+        .map(|l| l.weight_bits)
+        .collect();
+    assert_eq!(
+        bits,
+        [Some(16), None, Some(8), None, Some(16), None, None, None]
+    );
+    let text = inspect(V3_W16).unwrap().to_string();
+    assert!(text.contains("24 weight codes, 16-bit"), "{text}");
 }
