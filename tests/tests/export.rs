@@ -29,11 +29,13 @@ fn run(cmd: &mut Command) -> Vec<u8> {
     out.stdout
 }
 
-/// The golden files of every format version: f32 (1, 2) and int8 (3).
+/// The golden files of every format version: f32 (1, 2) and int8 (3, and 3 with 16-bit
+/// weights).
 fn golden() -> Vec<(PathBuf, Vec<u8>)> {
-    (1..=3)
+    ["v1", "v2", "v3", "v3-w16"]
+        .iter()
         .map(|v| {
-            let path = Path::new(GOLDEN).join(format!("v{v}.tgan"));
+            let path = Path::new(GOLDEN).join(format!("{v}.tgan"));
             let bytes = std::fs::read(&path).unwrap();
             (path, bytes)
         })
