@@ -49,8 +49,9 @@ struct QuantArgs {
     #[arg(long, default_value = "8", value_parser = Activations::parse)]
     activations: Activations,
     /// Weight codes: 8 (int8, the TFLite / CMSIS-NN scheme), 16 (16-bit weights in every
-    /// dense and convolution layer), auto (16 bits for each layer whose 8-bit weights alone
-    /// cost more than half of the pure int8 error on the calibration samples), or a
+    /// dense and convolution layer), auto (from pure int8, 16 bits to one layer at a time,
+    /// the one that lowers the error on the calibration samples most, while it removes
+    /// more than a tenth of the error left), or a
     /// comma-separated list of 8 and 16, one per dense or convolution layer in order.
     /// 16-bit weights are outside the pure int8 scheme: they cost twice the flash and run
     /// on the reference kernels, for a layer whose 8-bit weights cost most of the error. A

@@ -65,15 +65,15 @@ pub enum WeightBits {
     Wide,
     /// The weight bits of each linear layer, in order.
     Each(Vec<Bits>),
-    /// 16 bits for each linear layer whose 8-bit weights alone cost more than
-    /// [`AUTO_SHARE`] of the pure int8 generator's error, measured on the calibration
-    /// samples ([`auto`]); 8 for the others.
+    /// 16-bit weights layer by layer, each time to the layer that lowers the generator's
+    /// error most, while that lowers it by more than [`AUTO_GAIN`] of itself, measured on
+    /// the calibration samples ([`auto`]); 8 bits for the others.
     Auto,
 }
 
-/// The share of the pure int8 error above which `--weights auto` gives a layer 16-bit
-/// weights.
-pub const AUTO_SHARE: f64 = 0.5;
+/// The share of the current error that one more layer of 16-bit weights must remove for
+/// `--weights auto` to take it.
+pub const AUTO_GAIN: f64 = 0.1;
 
 impl WeightBits {
     /// `8`, `16`, `auto`, or a comma-separated list of 8 and 16 (for
@@ -323,12 +323,14 @@ pub fn quantize<G: Network>(
     })
 }
 
-/// The weight bits `--weights auto` chooses, one per linear layer: with `E₈` the mean
-/// absolute error (model units) of the pure-int8-weight generator against `g` on the
-/// calibration samples (`z` from [`calibrate::SEED`], `settings.calibration` of them) and
-/// `E_ℓ` that of the same generator with only layer `ℓ`'s weights in 16 bits, layer `ℓ`
-/// gets 16 bits if `E₈ − E_ℓ > AUTO_SHARE · E₈` and its sums fit `i32` with them.
-/// Activations follow `settings` throughout.
+/// The weight bits `--weights auto` chooses, one per linear layer, by greedy forward
+/// selection: with `E(S)` the mean absolute error (model units) against `g`, on the
+/// calibration samples (`z` from [`calibrate::SEED`], `settings.calibration` of them), of
+/// the generator whose layers in `S` have 16-bit weights and the others 8-bit, start from
+/// `S = ∅` (pure int8) and add the layer `ℓ` minimising `E(S ∪ {ℓ})` while
+/// `E(S) − E(S ∪ {ℓ}) > AUTO_GAIN · E(S)`. A layer whose sums could leave `i32` with 16-bit
+/// weights is never taken. Activations follow `settings` throughout. At most
+/// `L (L + 1) / 2 + 1` quantisations for `L` linear layers.
 fn auto<G: Network>(g: &G, settings: &Settings) -> Result<Vec<Bits>> {
     let n = settings.calibration;
     let reference: Vec<Vec<f32>> = crate::generate::sample_rows(g, calibrate::SEED)
@@ -338,8 +340,8 @@ fn auto<G: Network>(g: &G, settings: &Settings) -> Result<Vec<Bits>> {
         .iter()
         .filter(|s| matches!(s.op, Op::Linear { .. }))
         .count();
-    let error_with = |bits: Vec<Bits>| -> Result<f64> {
-        let weights = WeightBits::Each(bits);
+    let error_with = |bits: &[Bits]| -> Result<f64> {
+        let weights = WeightBits::Each(bits.to_vec());
         let q = quantize(
             g,
             None,
@@ -350,18 +352,28 @@ fn auto<G: Network>(g: &G, settings: &Settings) -> Result<Vec<Bits>> {
         )?;
         Ok(report::error(&reference, &q.sample(n, calibrate::SEED)).mean_abs)
     };
-    let all8 = error_with(vec![Bits::I8; linear])?;
-    (0..linear)
-        .map(|l| {
-            let mut bits = vec![Bits::I8; linear];
-            bits[l] = Bits::I16;
+    let mut bits = vec![Bits::I8; linear];
+    let mut current = error_with(&bits)?;
+    loop {
+        let mut best: Option<(usize, f64)> = None;
+        for l in (0..linear).filter(|&l| bits[l] == Bits::I8) {
+            let mut trial = bits.clone();
+            trial[l] = Bits::I16;
             // A layer whose sums could leave i32 with 16-bit weights keeps 8.
-            Ok(match error_with(bits) {
-                Ok(e) if all8 - e > AUTO_SHARE * all8 => Bits::I16,
-                _ => Bits::I8,
-            })
-        })
-        .collect()
+            if let Ok(e) = error_with(&trial)
+                && best.is_none_or(|(_, b)| e < b)
+            {
+                best = Some((l, e));
+            }
+        }
+        match best {
+            Some((l, e)) if current - e > AUTO_GAIN * current => {
+                bits[l] = Bits::I16;
+                current = e;
+            }
+            _ => return Ok(bits),
+        }
+    }
 }
 
 /// The layer of `stage`, whose input codes map by `x.0` (with `x.1` bits) and whose f32

@@ -434,13 +434,15 @@ fn sixteen_bit_weights_reduce_the_error() {
 
 /// `--weights auto` is the rule it states: on a 2-D generator whose third dense layer has
 /// in each row one weight 60 times the row's largest (so that layer's 8-bit step is 60
-/// times coarser than it would be, and its rounding dominates the error), with the errors
-/// of pure int8 and of each single layer in 16 bits measured here on the calibration
-/// samples, exactly that layer gets 16 bits; and the generator returned is the one of
-/// that list.
+/// times coarser than it would be, and its rounding dominates the error), with the error
+/// of every one of the 16 choices of 8- or 16-bit weights per layer measured here on the
+/// calibration samples, the greedy walk over that table (from pure int8, take the layer
+/// that lowers the error most while it lowers it by more than `AUTO_GAIN` of itself)
+/// takes that layer first; `auto` gives the list the walk ends on, and the generator
+/// returned is the one of that list.
 #[test]
 fn auto_weights_follow_their_rule() {
-    use super::{AUTO_SHARE, calibrate};
+    use super::{AUTO_GAIN, calibrate};
     let mut g = realistic::<MixG>(6);
     let third = (0..MixG::TENSORS)
         .filter(|&t| matches!(g.tensor_kind(t), TensorKind::Weight { .. }))
@@ -455,28 +457,43 @@ fn auto_weights_follow_their_rule() {
     }
     let n = 256;
     let reference: Vec<Vec<f32>> = sample_rows(&*g, calibrate::SEED).take(n).collect();
-    let err = |bits: Vec<Bits>| {
-        let settings = Settings {
-            weights: WeightBits::Each(bits),
-            ..calibrated(n)
-        };
-        let q = quantize(&*g, None, &settings).unwrap();
-        error(&reference, &q.sample(n, calibrate::SEED)).mean_abs
+    let bits_of = |mask: usize| -> Vec<Bits> {
+        (0..4)
+            .map(|l| {
+                if mask >> l & 1 == 1 {
+                    Bits::I16
+                } else {
+                    Bits::I8
+                }
+            })
+            .collect()
     };
-    let e8 = err(vec![Bits::I8; 4]);
-    let want: Vec<Bits> = (0..4)
-        .map(|l| {
-            let mut bits = vec![Bits::I8; 4];
-            bits[l] = Bits::I16;
-            let e = err(bits);
-            if e8 - e > AUTO_SHARE * e8 {
-                Bits::I16
-            } else {
-                Bits::I8
-            }
+    let table: Vec<f64> = (0..16)
+        .map(|mask| {
+            let settings = Settings {
+                weights: WeightBits::Each(bits_of(mask)),
+                ..calibrated(n)
+            };
+            let q = quantize(&*g, None, &settings).unwrap();
+            error(&reference, &q.sample(n, calibrate::SEED)).mean_abs
         })
         .collect();
-    assert_eq!(want, [Bits::I8, Bits::I8, Bits::I16, Bits::I8]);
+    let (mut mask, mut first) = (0usize, None);
+    loop {
+        let next = (0..4)
+            .filter(|l| mask >> l & 1 == 0)
+            .map(|l| mask | 1 << l)
+            .min_by(|a, b| table[*a].total_cmp(&table[*b]));
+        match next {
+            Some(m) if table[mask] - table[m] > AUTO_GAIN * table[mask] => {
+                first.get_or_insert(m);
+                mask = m;
+            }
+            _ => break,
+        }
+    }
+    assert_eq!(first, Some(0b0100), "errors per choice: {table:?}");
+    let want = bits_of(mask);
     let auto = Settings {
         weights: WeightBits::parse("auto").unwrap(),
         ..calibrated(n)
