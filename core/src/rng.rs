@@ -16,6 +16,11 @@ pub struct Prng {
 }
 
 impl Prng {
+    /// The all-zero state, which xoshiro never leaves: the placeholder of
+    /// [`Gan::ZERO`](crate::train::Gan) until [`Gan::reset`](crate::train::Gan::reset)
+    /// seeds it.
+    pub(crate) const UNSEEDED: Self = Self { s: [0; 4] };
+
     /// A generator whose state is expanded from `seed` by SplitMix64 (never all zero).
     pub const fn new(seed: u64) -> Self {
         let mut z = seed;

@@ -21,6 +21,11 @@ pub trait Tensor: Copy + Zero {
     fn flat_mut(s: &mut [Self]) -> &mut [f32];
 }
 
+/// No state (an optimiser or history that keeps none).
+impl Zero for () {
+    const ZERO: Self = ();
+}
+
 impl Zero for f32 {
     const ZERO: Self = 0.0;
 }

@@ -13,9 +13,9 @@ use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::Path;
-use tinygan_core::gan::{Anneal, Balance, Loss, Share, Smoothing, TopK, Translate};
+use tinygan_core::gan::{Anneal, Averaging, Balance, Loss, Share, Smoothing, TopK, Translate};
 use tinygan_core::optim::{AdamConfig, OptimizerConfig, RmsPropConfig, SgdConfig};
-use tinygan_core::train::{GObjective, StepConfig};
+use tinygan_core::train::{GObjective, LrSchedule, RunConfig, StepConfig};
 
 /// Generator architecture variant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -482,20 +482,35 @@ impl TrainConfig {
         }
     }
 
-    /// The learning-rate multiplier at iteration `it`: linear from 1 to `lr_final`, times
-    /// the warm-up ramp `min(1, (it + 1) / lr_warmup)` when `lr_warmup` > 0.
-    pub fn lr_factor(&self, it: u32) -> f32 {
-        let t = if self.steps > 1 {
-            it.min(self.steps - 1) as f32 / (self.steps - 1) as f32
-        } else {
-            0.0
-        };
-        let warmup = if self.lr_warmup > 0 {
-            ((it as f32 + 1.0) / self.lr_warmup as f32).min(1.0)
-        } else {
-            1.0
-        };
-        (1.0 + (self.lr_final - 1.0) * t) * warmup
+    /// The learning-rate schedule: linear from ×1 to ×`lr_final` over `steps`, with the
+    /// warm-up ramp of `lr_warmup` iterations.
+    pub fn lr_schedule(&self) -> LrSchedule {
+        LrSchedule {
+            steps: self.steps,
+            lr_final: self.lr_final,
+            warmup: self.lr_warmup,
+        }
+    }
+
+    /// The historical average of both networks: off when `history` is 0, else the EMA
+    /// with decay `history_beta` or the window of
+    /// [`HISTORY_WINDOW`](crate::train::HISTORY_WINDOW) snapshots.
+    pub fn averaging(&self) -> Averaging {
+        match (self.history > 0.0, self.history_kind) {
+            (false, _) => Averaging::Off,
+            (true, HistoryKind::Ema) => Averaging::Ema(self.history_beta),
+            (true, HistoryKind::Window) => Averaging::Window,
+        }
+    }
+
+    /// Base learning rates, their schedule and the EMA of G (off when `ema_g` is 0).
+    pub fn run_config(&self) -> RunConfig {
+        RunConfig {
+            lr_g: self.lr_g,
+            lr_d: self.lr_d,
+            schedule: self.lr_schedule(),
+            ema_g: (self.ema_g > 0.0).then_some(self.ema_g),
+        }
     }
 
     /// The D/G schedule.
@@ -700,7 +715,7 @@ mod tests {
             lr_final: 0.2,
             ..TrainConfig::baseline()
         };
-        let f: Vec<f32> = (0..6).map(|it| c.lr_factor(it)).collect();
+        let f: Vec<f32> = (0..6).map(|it| c.lr_schedule().factor(it)).collect();
         for (got, want) in f.iter().zip([1.0, 0.8, 0.6, 0.4, 0.2, 0.2]) {
             assert!((got - want).abs() < 1e-6, "{f:?}");
         }
@@ -708,8 +723,8 @@ mod tests {
             steps: 1,
             ..c.clone()
         };
-        assert_eq!(one.lr_factor(0), 1.0);
-        assert_eq!(TrainConfig::baseline().lr_factor(1234), 1.0);
+        assert_eq!(one.lr_schedule().factor(0), 1.0);
+        assert_eq!(TrainConfig::baseline().lr_schedule().factor(1234), 1.0);
     }
 
     #[test]
@@ -720,13 +735,13 @@ mod tests {
             lr_warmup: 2,
             ..TrainConfig::baseline()
         };
-        let f: Vec<f32> = (0..5).map(|it| c.lr_factor(it)).collect();
+        let f: Vec<f32> = (0..5).map(|it| c.lr_schedule().factor(it)).collect();
         for (got, want) in f.iter().zip([0.5, 0.8, 0.6, 0.4, 0.2]) {
             assert!((got - want).abs() < 1e-6, "{f:?}");
         }
         let c = TrainConfig::baseline().merge_str("lr_warmup = 4").unwrap();
-        assert_eq!(c.lr_factor(0), 0.25);
-        assert_eq!(c.lr_factor(3), 1.0);
+        assert_eq!(c.lr_schedule().factor(0), 0.25);
+        assert_eq!(c.lr_schedule().factor(3), 1.0);
         let msg = format!(
             "{:#}",
             TrainConfig::baseline()

@@ -3,8 +3,8 @@
 //! the step's values written out by hand from the keys' docs.
 
 use crate::config::TrainConfig;
-use crate::train::{AnyHistory, Image};
-use tinygan_core::gan::{Anneal, Balance, Loss, Share, Smoothing, TopK, Translate};
+use crate::train::Image;
+use tinygan_core::gan::{Anneal, Averaging, Balance, Loss, Share, Smoothing, TopK, Translate};
 use tinygan_core::optim::{AdamConfig, OptimizerConfig, RmsPropConfig, SgdConfig};
 use tinygan_core::train::{GObjective, StepConfig};
 
@@ -125,18 +125,19 @@ fn optimizer_keys_give_the_optimiser() {
 /// `history_beta`) or the window.
 #[test]
 fn history_keys_give_the_average() {
-    type H = AnyHistory<tinygan_core::layers::Dense<1, 1>>;
-    assert!(matches!(
-        H::new(&read("history_kind = \"window\"\n")),
-        H::Off
-    ));
-    let ema = H::new(&read("history = 0.5\nhistory_beta = 0.75\n"));
-    let H::Ema(ema) = ema else {
-        panic!("history = 0.5 is an EMA by default")
-    };
-    assert_eq!(*ema, tinygan_core::gan::Ema::new(0.75));
-    let window = H::new(&read("history = 0.5\nhistory_kind = \"window\"\n"));
-    assert!(matches!(window, H::Window(_)));
+    assert_eq!(
+        read("history_kind = \"window\"\n").averaging(),
+        Averaging::Off
+    );
+    assert_eq!(
+        read("history = 0.5\nhistory_beta = 0.75\n").averaging(),
+        Averaging::Ema(0.75),
+        "history = 0.5 is an EMA by default"
+    );
+    assert_eq!(
+        read("history = 0.5\nhistory_kind = \"window\"\n").averaging(),
+        Averaging::Window
+    );
 }
 
 /// `supervised` needs a D with at least two class outputs: one output is an error naming

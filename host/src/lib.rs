@@ -4,6 +4,7 @@
 //! - [`metrics`]: mode coverage for the 2-D sets, classifier score and Fréchet distance
 //!   for digits;
 //! - [`config`], [`train`], [`run`]: the training config, driver and `tinygan train`;
+//! - [`heap`]: big values (the training state) built in place on the heap;
 //! - [`count`]: whole-number settings and their ranges, for flags and config keys alike;
 //! - [`fsutil`]: the one way an output is written, and the check before work starts;
 //! - [`run_folder`]: a run's output folder, replaced as one set;
@@ -28,6 +29,7 @@ pub mod deploy;
 pub mod export;
 pub mod fsutil;
 pub mod generate;
+pub mod heap;
 pub mod inspect;
 pub mod metrics;
 pub mod model_io;

@@ -488,7 +488,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Bench(Bench::Step { steps, reps, json }) => {
             preflight_all([&json])?;
-            let report = bench::on_big_stack(move || bench::step::run(steps, reps));
+            let report = bench::step::run(steps, reps);
             show_table(&bench::step::table(&report), json.as_deref())?;
             if let Some(path) = json {
                 write_output(&path, serde_json::to_string_pretty(&report)?.as_bytes())?;
@@ -496,7 +496,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Bench(Bench::Kernels { calls, reps, json }) => {
             preflight_all([&json])?;
-            let rows = bench::on_big_stack(move || bench::kernels::run(reps, calls));
+            let rows = bench::kernels::run(reps, calls);
             show_table(&bench::kernels::table(&rows), json.as_deref())?;
             if let Some(path) = json {
                 write_output(&path, serde_json::to_string_pretty(&rows)?.as_bytes())?;

@@ -21,7 +21,7 @@ use crate::multi::{Mixture, generator_seed, mixture_rows};
 use crate::presets::{digits, mixture};
 use crate::run_folder::RunFolder;
 use crate::train::{Discriminator, Generator, train};
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use tinygan_core::model::Fingerprint;
 use tinygan_core::rng::Prng;
 use tinygan_core::train::StepStats;
@@ -63,24 +63,9 @@ macro_rules! fit_generator {
     };
 }
 
-/// Stack of the training thread: the networks, optimisers and batch buffers live in one
-/// box, but building it passes through the stack (about 4 MB per copy for digits).
-const TRAIN_STACK: usize = 256 << 20;
-
 /// Trains on `data` with `config`; writes the model and reports into `out` if given
 /// (the caller commits it, [`RunFolder::commit`]).
 pub fn run(data: Dataset, config: &TrainConfig, out: Option<&mut RunFolder>) -> Result<Outcome> {
-    std::thread::scope(|s| {
-        std::thread::Builder::new()
-            .stack_size(TRAIN_STACK)
-            .spawn_scoped(s, || run_here(data, config, out))
-            .context("cannot start the training thread")?
-            .join()
-            .map_err(|_| anyhow::anyhow!("the training thread panicked"))?
-    })
-}
-
-fn run_here(data: Dataset, config: &TrainConfig, out: Option<&mut RunFolder>) -> Result<Outcome> {
     config.validate()?;
     match data.toy() {
         Some(toy) => run_mixture(toy, data, config, out),
@@ -177,7 +162,7 @@ where
     let k = config.generators as usize;
     let mut losses = Vec::with_capacity(config.steps as usize);
     let mut generators = Vec::with_capacity(k);
-    let mut first_d = None;
+    let mut first_run = None;
     for i in 0..k {
         let cfg = TrainConfig {
             seed: generator_seed(config.seed, i),
@@ -189,7 +174,7 @@ where
             }
         })?;
         if i == 0 {
-            first_d = Some(Box::new(trained.gan.d.clone()));
+            first_run = Some(trained.run);
         }
         generators.push(trained.generator);
     }
@@ -250,9 +235,14 @@ where
                 (mix.to_string() + "\n").as_bytes(),
             )?;
         }
-        if let Some(d) = first_d {
+        if let Some(first) = first_run {
             let discriminator = About::new(Kind::Discriminator, data);
-            save(&dir.file("discriminator.tgan"), &*d, None, &discriminator)?;
+            save(
+                &dir.file("discriminator.tgan"),
+                &first.gan.d,
+                None,
+                &discriminator,
+            )?;
         }
         write_output(&dir.file("config.toml"), config.to_toml().as_bytes())?;
         let json = serde_json::to_string_pretty(&metrics)? + "\n";
@@ -411,3 +401,6 @@ mod tests {
         assert!(m.classes_covered <= 2, "{m:?}");
     }
 }
+
+#[cfg(test)]
+mod pinned;

@@ -1,59 +1,32 @@
-//! The host training driver: builds a [`Gan`] from a config and runs it.
+//! The host training driver: builds a [`Run`] from a config, in place on the heap, and
+//! runs it. The run itself (schedule, EMA of G, historical averaging, optimisers) is core's;
+//! this module maps the config onto it and reports progress.
 
-use crate::config::{HistoryKind, TrainConfig};
+use crate::config::TrainConfig;
+use crate::heap::boxed_zero;
 use anyhow::{Result, bail};
-use tinygan_core::gan::{Ema, History, Window};
+use tinygan_core::gan::AnyHistory;
 use tinygan_core::optim::AnyOptimizer;
 use tinygan_core::rng::Prng;
 use tinygan_core::tensor::Tensor;
-use tinygan_core::train::{Gan, StepStats};
-use tinygan_core::{Network, Params, Zero, init, params};
+use tinygan_core::train::{Run, StepStats};
+use tinygan_core::{Network, Params, init};
 
 /// Snapshots in the windowed historical average.
 pub const HISTORY_WINDOW: usize = 16;
 
-/// The historical average chosen by the config (off, EMA or window), on the heap.
-pub enum AnyHistory<P: Params + Zero> {
-    /// No averaging.
-    Off,
-    /// Exponential moving average.
-    Ema(Box<Ema<P>>),
-    /// Mean of the last [`HISTORY_WINDOW`] snapshots.
-    Window(Box<Window<P, HISTORY_WINDOW>>),
-}
-
-impl<P: Params + Zero> AnyHistory<P> {
-    /// The average `config` asks for.
-    pub fn new(config: &TrainConfig) -> Self {
-        match (config.history > 0.0, config.history_kind) {
-            (false, _) => Self::Off,
-            (true, HistoryKind::Ema) => Self::Ema(Box::new(Ema::new(config.history_beta))),
-            (true, HistoryKind::Window) => Self::Window(Box::new(Window::new())),
-        }
-    }
-}
-
-impl<P: Params + Zero> History<P> for AnyHistory<P> {
-    fn push(&mut self, theta: &P) {
-        match self {
-            Self::Off => {}
-            Self::Ema(h) => h.push(theta),
-            Self::Window(h) => h.push(theta),
-        }
-    }
-
-    fn add_grad(&self, theta: &P, lambda: f32, grads: &mut P) -> f32 {
-        match self {
-            Self::Off => 0.0,
-            Self::Ema(h) => h.add_grad(theta, lambda, grads),
-            Self::Window(h) => h.add_grad(theta, lambda, grads),
-        }
-    }
-}
-
-/// A GAN as the host trains it: run-time optimisers and historical averages.
-pub type HostGan<G, D, const B: usize, const CAP: usize> =
-    Gan<G, D, AnyOptimizer<G>, AnyOptimizer<D>, AnyHistory<G>, AnyHistory<D>, B, CAP>;
+/// A training run as the host runs it: optimisers and historical averages chosen at run
+/// time.
+pub type HostRun<G, D, const B: usize, const CAP: usize> = Run<
+    G,
+    D,
+    AnyOptimizer<G>,
+    AnyOptimizer<D>,
+    AnyHistory<G, HISTORY_WINDOW>,
+    AnyHistory<D, HISTORY_WINDOW>,
+    B,
+    CAP,
+>;
 
 /// What a D preset tells the driver.
 pub trait Discriminator: Network {
@@ -95,36 +68,18 @@ where
     G: Generator,
     D: Discriminator<In = G::Out>,
 {
-    /// The GAN as training left it (G's last weights).
-    pub gan: Box<HostGan<G, D, B, CAP>>,
+    /// The run as training left it (G's last weights).
+    pub run: Box<HostRun<G, D, B, CAP>>,
     /// The generator to sample and save: G's weights averaged by the EMA `ema_g` (with the
     /// last weights' buffers), or a copy of the last weights when `ema_g` is 0.
     pub generator: Box<G>,
 }
 
-/// Sets the learning rate of whichever optimiser `opt` is.
-fn set_lr<P>(opt: &mut AnyOptimizer<P>, lr: f32) {
-    match opt {
-        AnyOptimizer::Sgd(o) => o.config.lr = lr,
-        AnyOptimizer::Adam(o) => o.config.lr = lr,
-        AnyOptimizer::RmsProp(o) => o.config.lr = lr,
-    }
-}
-
-/// A copy of `live` whose trainable tensors are `ema`'s average (buffers stay `live`'s).
-fn averaged<G: Params + Zero>(live: &G, ema: &Ema<G>) -> Box<G> {
-    let mut g = Box::new(G::ZERO);
-    params::copy(&mut *g, live);
-    for i in 0..G::TENSORS {
-        g.tensor_mut(i).copy_from_slice(ema.average().tensor(i));
-    }
-    g
-}
-
 /// Trains a GAN with `config` on batches from `fill_real`, calling `progress` after each
-/// iteration: learning rates follow [`TrainConfig::lr_factor`], and with `ema_g` > 0 an EMA
-/// of G's weights is taken after every iteration. Fails on a non-finite loss, naming the
-/// iteration.
+/// iteration: learning rates follow [`TrainConfig::lr_schedule`], and with `ema_g` > 0 an
+/// EMA of G's weights is taken after every iteration. The state is built in place on the
+/// heap (no big copy on the stack: any thread will do). Fails on a non-finite loss, naming
+/// the iteration.
 pub fn train<G, D, const B: usize, const CAP: usize>(
     config: &TrainConfig,
     mut fill_real: impl FnMut(&mut [D::In; B], &mut [u8; B]),
@@ -134,33 +89,29 @@ where
     G: Generator,
     D: Discriminator<In = G::Out>,
 {
+    let step = config.step_config(
+        D::FEATURE_LAYER,
+        G::REFERENCE_ROWS,
+        D::IMAGE,
+        <D::Out as Tensor>::LEN,
+    )?;
+    let mut run = boxed_zero::<HostRun<G, D, B, CAP>>();
+    let gan = &mut run.gan;
     let mut rng = Prng::new(config.seed);
-    let mut g = Box::new(G::ZERO);
-    let mut d = Box::new(D::ZERO);
-    init_weights(&mut *g, &mut rng, 0.0);
-    init_weights(&mut *d, &mut rng, 0.2);
-    let mut gan = Box::new(Gan::new(
-        *g,
-        *d,
-        AnyOptimizer::new(config.optimizer(config.lr_g)),
-        AnyOptimizer::new(config.optimizer(config.lr_d)),
-        AnyHistory::new(config),
-        AnyHistory::new(config),
-        config.step_config(
-            D::FEATURE_LAYER,
-            G::REFERENCE_ROWS,
-            D::IMAGE,
-            <D::Out as Tensor>::LEN,
-        )?,
+    init_weights(&mut gan.g, &mut rng, 0.0);
+    init_weights(&mut gan.d, &mut rng, 0.2);
+    gan.opt_g.configure(config.optimizer(config.lr_g));
+    gan.opt_d.configure(config.optimizer(config.lr_d));
+    gan.hist_g.choose(config.averaging());
+    gan.hist_d.choose(config.averaging());
+    run.reset(
+        config.run_config(),
+        step,
         config.balance(),
         config.seed ^ 0x9E37_79B9,
-    ));
-    let mut ema = (config.ema_g > 0.0).then(|| Box::new(Ema::<G>::new(config.ema_g)));
+    );
     for it in 0..config.steps {
-        let f = config.lr_factor(it);
-        set_lr(&mut gan.opt_g, config.lr_g * f);
-        set_lr(&mut gan.opt_d, config.lr_d * f);
-        let stats = gan.iteration(&mut fill_real);
+        let stats = run.iteration(&mut fill_real);
         if stats.diverged() {
             bail!(
                 "training diverged at iteration {it}: D loss {:?}, G loss {:?} (try a lower learning rate)",
@@ -168,50 +119,31 @@ where
                 stats.g_loss
             );
         }
-        if let Some(ema) = ema.as_mut() {
-            ema.push(&gan.g);
-        }
         progress(it, &stats);
     }
-    let generator = match &ema {
-        Some(ema) => averaged(&gan.g, ema),
-        None => {
-            let mut g = Box::new(G::ZERO);
-            params::copy(&mut *g, &gan.g);
-            g
-        }
-    };
-    Ok(Trained { gan, generator })
+    let mut generator = boxed_zero::<G>();
+    run.generator_into(&mut generator);
+    Ok(Trained { run, generator })
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::data::Toy;
     use crate::presets::mixture::{MixD, MixG};
 
-    /// G after training `steps` iterations on ring8 with `config` (on a thread with a big
-    /// stack: `Gan::new` builds the whole GAN by value before boxing it).
+    /// G after training `steps` iterations on ring8 with `config`.
     fn trained(config: &TrainConfig, steps: u32) -> Box<MixG> {
         let config = TrainConfig {
             steps,
             ..config.clone()
         };
-        let run = move || {
-            let mut rng = Prng::new(7);
-            let fill = move |b: &mut [[f32; 2]; 4], _: &mut [u8; 4]| {
-                b.copy_from_slice(&Toy::Ring8.sample_model(&mut rng, 4));
-            };
-            train::<MixG, MixD, 4, 8>(&config, fill, |_, _| {})
-                .unwrap()
-                .generator
+        let mut rng = Prng::new(7);
+        let fill = move |b: &mut [[f32; 2]; 4], _: &mut [u8; 4]| {
+            b.copy_from_slice(&Toy::Ring8.sample_model(&mut rng, 4));
         };
-        std::thread::Builder::new()
-            .stack_size(32 << 20)
-            .spawn(run)
+        train::<MixG, MixD, 4, 8>(&config, fill, |_, _| {})
             .unwrap()
-            .join()
-            .unwrap()
+            .generator
     }
 
     fn tensors(g: &MixG) -> Vec<f32> {

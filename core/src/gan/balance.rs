@@ -40,6 +40,21 @@ pub struct Balance {
 }
 
 impl Balance {
+    /// No steps at all, every byte zero: the placeholder of
+    /// [`Gan::ZERO`](crate::train::Gan) until [`Gan::reset`](crate::train::Gan::reset)
+    /// sets the real balance.
+    pub(crate) const UNSET: Self = Self {
+        n_d: 0,
+        n_g: 0,
+        d_floor: 0.0,
+        g_floor: 0.0,
+        max_skips: 0,
+        last_d: 0.0,
+        last_g: 0.0,
+        rested_d: 0,
+        rested_g: 0,
+    };
+
     /// Always `n_d` D steps and `n_g` G steps. Panics if either is 0.
     pub const fn fixed(n_d: u32, n_g: u32) -> Self {
         Self::adaptive(n_d, n_g, f32::NEG_INFINITY, f32::NEG_INFINITY, 0)

@@ -28,6 +28,9 @@ pub trait History<P: Params> {
     /// Adds `2λ(θ − θ̄)` to `grads` and returns the regulariser `λ‖θ − θ̄‖²`. Before the
     /// first snapshot there is no average: returns 0 and leaves `grads` unchanged.
     fn add_grad(&self, theta: &P, lambda: f32, grads: &mut P) -> f32;
+
+    /// Forgets every snapshot, in place (the state before the first [`History::push`]).
+    fn clear(&mut self);
 }
 
 /// No historical averaging: records nothing and adds nothing (zero-sized, for training
@@ -38,6 +41,8 @@ impl<P: Params> History<P> for () {
     fn add_grad(&self, _theta: &P, _lambda: f32, _grads: &mut P) -> f32 {
         0.0
     }
+
+    fn clear(&mut self) {}
 }
 
 /// `θ̄ = scale · avg`: adds `2λ(θ − θ̄)` to `grads`, returns `λ‖θ − θ̄‖²`.
@@ -66,10 +71,9 @@ pub struct Ema<P> {
 impl<P: Params + Zero> Ema<P> {
     /// An empty average with decay `beta`. Panics unless `0 ≤ beta < 1`.
     pub const fn new(beta: f32) -> Self {
-        assert!(beta >= 0.0 && beta < 1.0, "EMA decay needs 0 ≤ β < 1");
         Self {
             avg: P::ZERO,
-            beta,
+            beta: checked_beta(beta),
             started: false,
         }
     }
@@ -78,6 +82,35 @@ impl<P: Params + Zero> Ema<P> {
     pub fn average(&self) -> &P {
         &self.avg
     }
+}
+
+impl<P: Params> Ema<P> {
+    /// Empties the average in place and sets its decay to `beta`. Panics unless
+    /// `0 ≤ beta < 1`.
+    pub fn restart(&mut self, beta: f32) {
+        self.beta = checked_beta(beta);
+        self.clear_average();
+    }
+
+    fn clear_average(&mut self) {
+        crate::params::zero(&mut self.avg);
+        self.started = false;
+    }
+}
+
+/// `beta` if `0 ≤ beta < 1`; panics otherwise.
+const fn checked_beta(beta: f32) -> f32 {
+    assert!(beta >= 0.0 && beta < 1.0, "EMA decay needs 0 ≤ β < 1");
+    beta
+}
+
+impl<P: Zero> Zero for Ema<P> {
+    /// An empty average with decay 0 (every byte zero); [`Ema::restart`] sets the decay.
+    const ZERO: Self = Self {
+        avg: P::ZERO,
+        beta: 0.0,
+        started: false,
+    };
 }
 
 impl<P: Params + Zero> History<P> for Ema<P> {
@@ -96,6 +129,10 @@ impl<P: Params + Zero> History<P> for Ema<P> {
             return 0.0;
         }
         regularise(theta, &self.avg, 1.0, lambda, grads)
+    }
+
+    fn clear(&mut self) {
+        self.clear_average();
     }
 }
 
@@ -116,11 +153,7 @@ impl<P: Params + Zero, const T: usize> Window<P, T> {
     /// An empty window (all zero; usable as a `static` initialiser). `T = 0` does not
     /// compile.
     pub const fn new() -> Self {
-        Self {
-            snaps: [P::ZERO; T],
-            sum: P::ZERO,
-            ring: Ring::EMPTY,
-        }
+        Self::ZERO
     }
 
     /// Number of snapshots in the window (at most `T`).
@@ -164,6 +197,14 @@ impl<P: Params + Zero, const T: usize> Window<P, T> {
     }
 }
 
+impl<P: Zero, const T: usize> Zero for Window<P, T> {
+    const ZERO: Self = Self {
+        snaps: [P::ZERO; T],
+        sum: P::ZERO,
+        ring: Ring::EMPTY,
+    };
+}
+
 impl<P: Params + Zero, const T: usize> Default for Window<P, T> {
     fn default() -> Self {
         Self::new()
@@ -192,6 +233,12 @@ impl<P: Params + Zero, const T: usize> History<P> for Window<P, T> {
             return 0.0;
         }
         regularise(theta, &self.sum, self.scale(), lambda, grads)
+    }
+
+    fn clear(&mut self) {
+        self.snaps.iter_mut().for_each(crate::params::zero);
+        crate::params::zero(&mut self.sum);
+        self.ring = Ring::EMPTY;
     }
 }
 

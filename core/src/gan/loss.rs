@@ -24,6 +24,8 @@ pub struct Smoothing {
 }
 
 impl Smoothing {
+    /// Real target 0, every byte zero: a placeholder, not a useful setting.
+    pub(crate) const ZERO_BYTES: Self = Self { alpha: 0.0 };
     /// No smoothing: real target 1.
     pub const NONE: Self = Self { alpha: 1.0 };
     /// The usual choice, real target 0.9.

@@ -10,6 +10,7 @@
 //! - [`clip_value`](crate::optim::clip_value) (in [`optim`](crate::optim)): WGAN weight clipping over a model's parameters;
 //! - [`feature_matching`](mod@feature_matching): the generator loss on a D layer's features (Salimans §3.1);
 //! - [`history`]: historical averaging of parameters (Salimans §3.3), EMA or window mean;
+//!   [`any_history`]: the one a run chooses at run time;
 //! - [`replay`]: a static ring buffer of past fakes mixed into D's fake batches;
 //! - [`noise`]: instance noise on D's inputs with an annealed σ;
 //! - [`top_k`]: top-k training, G learns only from the fakes D rates best;
@@ -17,6 +18,7 @@
 //! - [`balance`]: how many D and G steps to take, with an adaptive skip rule;
 //! - [`mixture`]: which of K generators to keep for which modes, and how to sample them.
 
+pub mod any_history;
 pub mod balance;
 pub mod classes;
 pub mod feature_matching;
@@ -29,6 +31,7 @@ mod ring;
 pub mod top_k;
 pub mod translate;
 
+pub use any_history::{AnyHistory, Averaging};
 pub use balance::{Balance, Plan};
 pub use feature_matching::{feature_matching, feature_matching_flat};
 pub use history::{Ema, History, Window};

@@ -32,6 +32,13 @@ pub struct Anneal {
 }
 
 impl Anneal {
+    /// `σ = 0` throughout, every byte zero (unlike `None` in an `Option<Anneal>`).
+    pub(crate) const ZERO_BYTES: Self = Self {
+        sigma0: 0.0,
+        steps: 0,
+        decay: Decay::Linear,
+    };
+
     /// `σ(t) = σ₀ · (1 − t/N)` for `t < N`, then 0 (the variant both papers use).
     /// Panics if `sigma0 < 0`.
     pub const fn linear(sigma0: f32, steps: u32) -> Self {

@@ -53,6 +53,12 @@ impl<T: Tensor, const CAP: usize> Replay<T, CAP> {
         }
     }
 
+    /// Empties the buffer in place (stored samples are zeroed).
+    pub fn clear(&mut self) {
+        crate::tensor::flat_mut(&mut self.items).fill(0.0);
+        self.ring = Ring::EMPTY;
+    }
+
     /// Number of stored samples.
     pub fn len(&self) -> usize {
         self.ring.len()

@@ -83,29 +83,51 @@ impl<P: Zero> Zero for Adam<P> {
 
 impl<P: Params> Optimizer<P> for Adam<P> {
     fn step(&mut self, params: &mut P, grads: &P) {
-        self.t = self.t.saturating_add(1);
-        let c = self.config;
-        let t = self.t as f32;
-        let step_size = c.lr / (1.0 - libm::powf(c.beta1, t));
-        let sqrt_bc2 = crate::math::sqrt(1.0 - libm::powf(c.beta2, t));
-        for i in 0..P::TENSORS {
-            let (m, v) = (self.m.tensor_mut(i), self.v.tensor_mut(i));
-            update(
-                params.tensor_mut(i),
-                grads.tensor(i),
-                m,
-                v,
-                c,
-                step_size,
-                sqrt_bc2,
-            );
-        }
+        step(
+            self.config,
+            &mut self.t,
+            &mut self.m,
+            &mut self.v,
+            params,
+            grads,
+        );
     }
 
     fn reset(&mut self) {
         params::zero(&mut self.m);
         params::zero(&mut self.v);
         self.t = 0;
+    }
+
+    fn set_lr(&mut self, lr: f32) {
+        self.config.lr = lr;
+    }
+}
+
+/// One Adam step of `params` from `grads` with moments `m`, `v` after `t` steps (counts
+/// this one): the bias corrections of step `t + 1`, then [`update`] on every tensor.
+pub(super) fn step<P: Params>(
+    c: AdamConfig,
+    t: &mut u32,
+    m: &mut P,
+    v: &mut P,
+    params: &mut P,
+    grads: &P,
+) {
+    *t = t.saturating_add(1);
+    let tf = *t as f32;
+    let step_size = c.lr / (1.0 - libm::powf(c.beta1, tf));
+    let sqrt_bc2 = crate::math::sqrt(1.0 - libm::powf(c.beta2, tf));
+    for i in 0..P::TENSORS {
+        update(
+            params.tensor_mut(i),
+            grads.tensor(i),
+            m.tensor_mut(i),
+            v.tensor_mut(i),
+            c,
+            step_size,
+            sqrt_bc2,
+        );
     }
 }
 

@@ -43,6 +43,9 @@ pub trait Optimizer<P: Params> {
     fn step(&mut self, params: &mut P, grads: &P);
     /// Zeroes the state in place (step count too); the config is kept.
     fn reset(&mut self);
+    /// Sets the learning rate of the next updates (a schedule calls it before each
+    /// iteration); the state and the other hyperparameters are kept.
+    fn set_lr(&mut self, lr: f32);
 }
 
 /// Calls `f(param, grad, state)` on every trainable tensor, for optimisers with one state

@@ -64,15 +64,21 @@ impl<P: Zero> Zero for RmsProp<P> {
 
 impl<P: Params> Optimizer<P> for RmsProp<P> {
     fn step(&mut self, params: &mut P, grads: &P) {
-        let c = self.config;
-        each_tensor(params, grads, &mut self.square_avg, |p, g, v| {
-            update(p, g, v, c)
-        });
+        step(self.config, &mut self.square_avg, params, grads);
     }
 
     fn reset(&mut self) {
         params::zero(&mut self.square_avg);
     }
+
+    fn set_lr(&mut self, lr: f32) {
+        self.config.lr = lr;
+    }
+}
+
+/// One step of `params` from `grads` with the mean square `state`: [`update`] on every tensor.
+pub(super) fn step<P: Params>(c: RmsPropConfig, state: &mut P, params: &mut P, grads: &P) {
+    each_tensor(params, grads, state, |p, g, v| update(p, g, v, c));
 }
 
 /// The RMSProp update on one tensor: `v ← α·v + (1 − α)·g²`, `θ ← θ − lr·g/(√v + ε)`.

@@ -56,15 +56,21 @@ impl<P: Zero> Zero for Sgd<P> {
 
 impl<P: Params> Optimizer<P> for Sgd<P> {
     fn step(&mut self, params: &mut P, grads: &P) {
-        let c = self.config;
-        each_tensor(params, grads, &mut self.velocity, |p, g, v| {
-            update(p, g, v, c)
-        });
+        step(self.config, &mut self.velocity, params, grads);
     }
 
     fn reset(&mut self) {
         params::zero(&mut self.velocity);
     }
+
+    fn set_lr(&mut self, lr: f32) {
+        self.config.lr = lr;
+    }
+}
+
+/// One step of `params` from `grads` with the velocity `state`: [`update`] on every tensor.
+pub(super) fn step<P: Params>(c: SgdConfig, state: &mut P, params: &mut P, grads: &P) {
+    each_tensor(params, grads, state, |p, g, v| update(p, g, v, c));
 }
 
 /// The SGD update on one tensor: `v ← μ·v + (g + λ·θ)`, `θ ← θ − lr·v`.

@@ -51,6 +51,25 @@ pub struct StepConfig {
 }
 
 impl StepConfig {
+    /// Every byte zero (BCE with real target 0, σ = 0 noise, nothing else): the
+    /// placeholder of [`Gan::ZERO`](super::Gan), which [`Gan::reset`](super::Gan::reset)
+    /// replaces; not a configuration to train with.
+    pub(crate) const UNSET: Self = Self {
+        loss: Loss::Bce {
+            smoothing: crate::gan::Smoothing::ZERO_BYTES,
+        },
+        g_objective: GObjective::Adversarial,
+        noise: Some(Anneal::ZERO_BYTES),
+        replay: Share::Fraction(0.0),
+        history_d: 0.0,
+        history_g: 0.0,
+        clip_d: None,
+        translate: None,
+        top_k: None,
+        supervised: 0.0,
+        reference_rows: 0,
+    };
+
     /// Non-saturating BCE without smoothing, adversarial G loss, nothing else.
     pub const BASELINE: Self = Self {
         loss: Loss::Bce {

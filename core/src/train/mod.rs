@@ -1,9 +1,11 @@
 //! The GAN training step: plain functions over a generator, a discriminator, their
 //! optimisers and a workspace, the same code on the host and on a device.
 //!
-//! [`Gan`] holds everything a training run mutates, as values of fixed size, so a whole
+//! [`Gan`] holds everything a training step mutates, as values of fixed size, so a whole
 //! run can be a `static` on a device or one `Box` on the host; `size_of::<Gan<..>>()` is
-//! the RAM bill of training.
+//! the RAM bill of training. [`Zero::ZERO`] builds it in place and [`Gan::reset`] readies
+//! it there, so it never passes through the stack. [`Run`] adds what a run does around the
+//! steps: the learning-rate schedule ([`LrSchedule`]) and the EMA of G's weights.
 //!
 //! One iteration ([`Gan::iteration`]) is `n_d` D updates ([`Gan::d_step`]) and `n_g` G
 //! updates ([`Gan::g_step`]), as [`Balance`] plans them. A D update:
@@ -28,8 +30,12 @@
 //! before every D update.
 
 mod config;
+mod run;
+mod schedule;
 
 pub use config::{GObjective, StepConfig};
+pub use run::{Run, RunConfig};
+pub use schedule::LrSchedule;
 
 use crate::gan::{
     Anneal, Balance, History, Replay, Shift, add_noise, classes, feature_matching_flat, keep_top_k,
@@ -139,6 +145,39 @@ where
     pub balance: Balance,
 }
 
+impl<G, D, OG, OD, HG, HD, const B: usize, const CAP: usize> Zero
+    for Gan<G, D, OG, OD, HG, HD, B, CAP>
+where
+    G: Network,
+    D: Network<In = G::Out>,
+    OG: Zero,
+    OD: Zero,
+    HG: Zero,
+    HD: Zero,
+{
+    /// Zero weights, optimiser state and buffers, and placeholder settings: every byte is
+    /// zero when the networks', optimisers' and histories' `ZERO`s are (as for
+    /// [`AnyOptimizer`](crate::optim::AnyOptimizer) and
+    /// [`AnyHistory`](crate::gan::AnyHistory)), so a `static` of it lives in `.bss` and a
+    /// heap copy is a zeroed allocation. Not ready to train: initialise the weights and
+    /// call [`Gan::reset`].
+    const ZERO: Self = Self {
+        g: G::ZERO,
+        d: D::ZERO,
+        opt_g: OG::ZERO,
+        opt_d: OD::ZERO,
+        hist_g: HG::ZERO,
+        hist_d: HD::ZERO,
+        replay: Replay::new(),
+        z_ref: [G::In::ZERO; B],
+        ws: Workspace::ZERO,
+        config: StepConfig::UNSET,
+        rng: Prng::UNSEEDED,
+        step: 0,
+        balance: Balance::UNSET,
+    };
+}
+
 impl<G, D, OG, OD, HG, HD, const B: usize, const CAP: usize> Gan<G, D, OG, OD, HG, HD, B, CAP>
 where
     G: Network,
@@ -149,7 +188,10 @@ where
     HD: History<D>,
 {
     /// A GAN ready to train: empty replay buffer and workspace, PRNG seeded with `seed`, and
-    /// the VBN reference `z` drawn first from it.
+    /// the VBN reference `z` drawn first from it (see [`Gan::reset`]; the optimisers and
+    /// histories are reset too). Builds the whole value on the stack: for a big model,
+    /// start from [`Zero::ZERO`] in place (a `static`, or a zeroed heap value) and call
+    /// [`Gan::reset`] instead.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         g: G,
@@ -173,12 +215,30 @@ where
             z_ref: [G::In::ZERO; B],
             ws: Workspace::ZERO,
             config,
-            rng: Prng::new(seed),
+            rng: Prng::UNSEEDED,
             step: 0,
-            balance,
+            balance: Balance::UNSET,
         };
-        gan.draw_reference();
+        gan.reset(config, balance, seed);
         gan
+    }
+
+    /// Makes the GAN ready to train, in place, with the weights it holds: optimiser state
+    /// zeroed (their hyperparameters kept), historical averages and replay buffer emptied,
+    /// `config` and `balance` set, step count 0, PRNG seeded with `seed` and the VBN
+    /// reference `z` drawn first from it. The workspace holds no state across steps and is
+    /// left as it is.
+    pub fn reset(&mut self, config: StepConfig, balance: Balance, seed: u64) {
+        self.opt_g.reset();
+        self.opt_d.reset();
+        self.hist_g.clear();
+        self.hist_d.clear();
+        self.replay.clear();
+        self.config = config;
+        self.balance = balance;
+        self.step = 0;
+        self.rng = Prng::new(seed);
+        self.draw_reference();
     }
 
     /// Draws the fixed VBN reference `z` from the current PRNG state.

@@ -227,30 +227,27 @@ pub fn run(
     let failed: Mutex<Option<anyhow::Error>> = Mutex::new(None);
     std::thread::scope(|scope| {
         for _ in 0..workers.max(1) {
-            std::thread::Builder::new()
-                .stack_size(64 << 20)
-                .spawn_scoped(scope, || {
-                    while failed.lock().expect("failure").is_none() {
-                        let Some(j) = next.lock().expect("job queue").next() else {
-                            break;
-                        };
-                        let (v, config) = &jobs[j];
-                        let name = &variants[*v].name;
-                        let r = crate::run::run(data, config, None).map(|o| o.metrics);
-                        if let (Ok(metrics), Some(journal)) = (&r, &journal) {
-                            let written = journal
-                                .lock()
-                                .expect("journal")
-                                .record(data, name, config, *metrics);
-                            if let Err(e) = written {
-                                *failed.lock().expect("failure") = Some(e);
-                            }
+            scope.spawn(|| {
+                while failed.lock().expect("failure").is_none() {
+                    let Some(j) = next.lock().expect("job queue").next() else {
+                        break;
+                    };
+                    let (v, config) = &jobs[j];
+                    let name = &variants[*v].name;
+                    let r = crate::run::run(data, config, None).map(|o| o.metrics);
+                    if let (Ok(metrics), Some(journal)) = (&r, &journal) {
+                        let written = journal
+                            .lock()
+                            .expect("journal")
+                            .record(data, name, config, *metrics);
+                        if let Err(e) = written {
+                            *failed.lock().expect("failure") = Some(e);
                         }
-                        progress(name, config.seed, Source::Trained);
-                        results.lock().expect("results")[j] = Some(r);
                     }
-                })
-                .expect("spawn a worker thread");
+                    progress(name, config.seed, Source::Trained);
+                    results.lock().expect("results")[j] = Some(r);
+                }
+            });
         }
     });
     if let Some(e) = failed.into_inner().expect("failure") {

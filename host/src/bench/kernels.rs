@@ -7,6 +7,7 @@
 //! the tiled kernels' gain over straightforward loops, measured under the same load.
 
 use super::{median, rates};
+use crate::heap::boxed_zero;
 use serde::Serialize;
 use tinygan_core::Tensor;
 use tinygan_core::kernels::dense;
@@ -41,7 +42,7 @@ impl Row {
 
 /// A boxed batch of `T` filled with seeded Gaussian values.
 fn batch<T: Tensor, const B: usize>(rng: &mut Prng) -> Box<[T; B]> {
-    let mut b = Box::new([T::ZERO; B]);
+    let mut b = boxed_zero::<[T; B]>();
     fill_gaussian(rng, flat_mut(&mut *b));
     b
 }
@@ -49,13 +50,13 @@ fn batch<T: Tensor, const B: usize>(rng: &mut Prng) -> Box<[T; B]> {
 /// Times `L` at batch `B`: `reps` repetitions of `calls` calls, medians.
 fn time<L: TrainLayer, const B: usize>(name: &str, macs: usize, reps: usize, calls: usize) -> Row {
     let mut rng = Prng::new(7);
-    let mut layer = Box::new(L::ZERO);
+    let mut layer = boxed_zero::<L>();
     for i in 0..L::TENSORS {
         fill_gaussian(&mut rng, layer.tensor_mut(i));
     }
     let (x, dy) = (batch::<L::In, B>(&mut rng), batch::<L::Out, B>(&mut rng));
     let (mut y, mut dx) = (batch::<L::Out, B>(&mut rng), batch::<L::In, B>(&mut rng));
-    let mut grads = Box::new(L::ZERO);
+    let mut grads = boxed_zero::<L>();
     let forward = rates(reps, calls, || layer.forward_train(&x, &mut y));
     let backward = rates(reps, calls, || {
         layer.backward(&x, &y, &dy, &mut dx, &mut grads)
@@ -176,7 +177,7 @@ mod tests {
 
     #[test]
     fn every_layer_is_timed() {
-        let rows = crate::bench::on_big_stack(|| run(1, 1));
+        let rows = run(1, 1);
         assert_eq!(rows.len(), 9);
         for r in &rows[1..] {
             assert!(

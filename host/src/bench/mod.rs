@@ -23,17 +23,6 @@ pub fn rates(reps: usize, calls: usize, mut f: impl FnMut()) -> Vec<f64> {
         .collect()
 }
 
-/// Runs `f` on a thread with a 256 MiB stack: the models live in boxes, but building
-/// them passes through the stack.
-pub fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new()
-        .stack_size(256 << 20)
-        .spawn(f)
-        .expect("could not start the benchmark thread")
-        .join()
-        .expect("the benchmark thread panicked")
-}
-
 /// The median of `v` (the mean of the middle two for an even length); NaN if empty.
 pub fn median(v: &[f64]) -> f64 {
     let mut s = v.to_vec();
