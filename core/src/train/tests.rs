@@ -6,6 +6,7 @@ mod gradients;
 mod inputs;
 mod probe;
 mod schedule;
+mod static_state;
 
 use super::*;
 use crate::gan::Loss;
