@@ -58,16 +58,9 @@ impl StepConfig {
         loss: Loss::Bce {
             smoothing: crate::gan::Smoothing::ZERO_BYTES,
         },
-        g_objective: GObjective::Adversarial,
         noise: Some(Anneal::ZERO_BYTES),
         replay: Share::Fraction(0.0),
-        history_d: 0.0,
-        history_g: 0.0,
-        clip_d: None,
-        translate: None,
-        top_k: None,
-        supervised: 0.0,
-        reference_rows: 0,
+        ..Self::BASELINE
     };
 
     /// Non-saturating BCE without smoothing, adversarial G loss, nothing else.

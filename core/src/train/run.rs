@@ -44,10 +44,7 @@ impl<G, D, OG, OD, HG, HD, const B: usize, const CAP: usize> Zero
 where
     G: Network,
     D: Network<In = G::Out>,
-    OG: Zero,
-    OD: Zero,
-    HG: Zero,
-    HD: Zero,
+    Gan<G, D, OG, OD, HG, HD, B, CAP>: Zero,
 {
     /// [`Gan::ZERO`], rates 0, no EMA: every byte zero when the GAN's are.
     const ZERO: Self = Self {
