@@ -12,13 +12,17 @@
 //! [`Runner::Probe`] a real one flashed and run by probe-rs (not tried on hardware here: no
 //! board is attached to the build machines).
 
+pub mod budget;
+
 use crate::boards::Board;
 use crate::dataset::Dataset;
+use crate::model_io::OutputScaling;
 use crate::plot::{ascii_digits, save_samples};
 use crate::presets::registry::LoadedGenerator;
 use crate::quantize::runner::to_rows;
 use crate::sampler::Sampler;
 use anyhow::{Context, Result, bail};
+use budget::Need;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -36,6 +40,8 @@ pub struct Deployed {
     pub host: Vec<Vec<f32>>,
     /// The data set the model file records.
     pub trained_on: Option<Dataset>,
+    /// The map from model units to the data units of `rows` and `host` (the model's).
+    pub scaling: Option<OutputScaling>,
 }
 
 /// Where the firmware runs.
@@ -58,11 +64,13 @@ enum Model {
 }
 
 impl Model {
-    fn open(path: &Path, board: &Board) -> Result<Self> {
+    /// The model at `path` and what it needs of a board's memory at the least.
+    fn open(path: &Path, board: &Board) -> Result<(Self, Need)> {
         let bytes = crate::model_io::read(path)?;
         if let Some(int8) = crate::quantize::file::read(&bytes) {
-            let (_, about) = int8.with_context(|| path.display().to_string())?;
-            return Ok(Self::Int8(about.data));
+            let (q, about) = int8.with_context(|| path.display().to_string())?;
+            let need = Need::int8(bytes.len(), q.z_len(), q.scratch_len(), q.out_len());
+            return Ok((Self::Int8(about.data), need));
         }
         let g = LoadedGenerator::from_bytes(&bytes).with_context(|| path.display().to_string())?;
         if !board.has_fpu() {
@@ -76,7 +84,8 @@ impl Model {
                 path.display()
             );
         }
-        Ok(Self::F32(g))
+        let (net, acts) = g.footprint();
+        Ok((Self::F32(g), Need::f32(bytes.len(), net, acts)))
     }
 
     /// The firmware binary.
@@ -110,8 +119,10 @@ impl Model {
 /// Builds the generation firmware for `board` with the model at `model` (f32 or int8),
 /// runs it on `runner` and returns the `n` samples it generated from `seed`, with the
 /// host's. Errors are one message: the model (checked on the host first; an f32 model on
-/// a board without an FPU), missing tools, a model that does not fit the board, a
-/// firmware failure (the board's own error line) or a time-out.
+/// a board without an FPU; a model whose own flash or RAM exceeds the board's,
+/// [`budget`], before anything is built), missing tools, an image that does not fit the
+/// board (the linker's overflow), a firmware failure (the board's own error line) or a
+/// time-out.
 pub fn deploy(
     model: &Path,
     board: &Board,
@@ -119,8 +130,11 @@ pub fn deploy(
     seed: u64,
     runner: Runner,
 ) -> Result<Deployed> {
-    let kind = Model::open(model, board)?;
-    let host: Vec<Vec<f32>> = Sampler::open(model)?.rows(seed).take(n).collect();
+    let (kind, need) = Model::open(model, board)?;
+    need.check(board, model)?;
+    let sampler = Sampler::open(model)?;
+    let host: Vec<Vec<f32>> = sampler.rows(seed).take(n).collect::<Result<_>>()?;
+    let scaling = sampler.scaling().cloned();
     let model = std::fs::canonicalize(model)
         .with_context(|| format!("cannot resolve {}", model.display()))?;
     let script = root().join("scripts/firmware.sh");
@@ -187,6 +201,7 @@ pub fn deploy(
             Model::F32(g) => g.trained_on,
             Model::Int8(data) => *data,
         },
+        scaling,
     })
 }
 
@@ -194,11 +209,13 @@ pub fn deploy(
 /// host generating with the same seed), a terminal preview of the first digits from host
 /// and board, and the metrics of the board's samples (the data set the file records; at
 /// least its number of modes of samples). With `png`, the board's samples as a picture.
+/// The preview, the metrics and the picture take model units, as `tinygan eval` scores
+/// them.
 pub fn report(d: &Deployed, board: &Board, seed: u64, png: Option<&Path>) -> Result<String> {
     let n = d.rows.len();
-    let host = &d.host;
     let bits = |r: &Vec<f32>| r.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-    let differ = host
+    let differ = d
+        .host
         .iter()
         .zip(&d.rows)
         .filter(|(h, b)| bits(h) != bits(b))
@@ -218,17 +235,25 @@ pub fn report(d: &Deployed, board: &Board, seed: u64, png: Option<&Path>) -> Res
         out += "the model does not record its data set (format version 1): no metrics\n";
         return Ok(out);
     };
+    let model_units = |rows: &[Vec<f32>]| {
+        let mut rows = rows.to_vec();
+        if let Some(s) = &d.scaling {
+            rows.iter_mut().for_each(|r| s.to_model(r));
+        }
+        rows
+    };
+    let (host, rows) = (model_units(&d.host), model_units(&d.rows));
     if data == Dataset::Digits {
         let shown = n.min(10);
-        out += &format!("host, first {shown}:\n{}", ascii_digits(host, shown));
+        out += &format!("host, first {shown}:\n{}", ascii_digits(&host, shown));
         out += &format!(
             "{}, first {shown}:\n{}",
             board.name,
-            ascii_digits(&d.rows, shown)
+            ascii_digits(&rows, shown)
         );
     }
     if data.eval_counts().check("samples", n as i128).is_ok() {
-        let metrics = data.score(&d.rows)?;
+        let metrics = data.score(&rows)?;
         out += &format!(
             "metrics of the board's samples on {data}:\n{}\n",
             serde_json::to_string_pretty(&metrics)?
@@ -237,7 +262,7 @@ pub fn report(d: &Deployed, board: &Board, seed: u64, png: Option<&Path>) -> Res
         out += &format!("metrics need at least {} samples\n", data.modes());
     }
     if let Some(path) = png {
-        save_samples(path, data, &d.rows)?;
+        save_samples(path, data, &rows)?;
         out += &format!("wrote {}\n", path.display());
     }
     Ok(out)
@@ -321,6 +346,139 @@ mod tests {
         assert_eq!(rows, [vec![0x3f80_0000, 0xfffe_0000], vec![1, 0]]);
         assert_eq!(f32::from_bits(rows[0][0]), 1.0);
         assert_eq!(to_rows(&[rows[0][1] as i32], 1), [vec![-2.0]]);
+    }
+
+    /// A valid int8 file (no metadata) of one ReLU over 4,096 codes: per sample the board
+    /// holds 8,192 scratch codes (input and output side by side), 4,096 `f32` latents and
+    /// 4,096 `i32` outputs, 8,192 + 4 · 8,192 = 40,960 bytes of RAM, over the micro:bit's
+    /// 16 KiB and within the netduinoplus2's 128. `deploy` refuses it in one message
+    /// before it builds or runs anything (no firmware tool is called: this runs without
+    /// QEMU or the thumb toolchain).
+    #[test]
+    fn int8_model_over_the_m0s_ram_is_refused_before_building() {
+        use tinygan_core::model::int8::{Kind, Layer};
+        use tinygan_core::model::{Extras, encoded_len_int8, write_int8};
+        use tinygan_core::quant::{Channel, LayerIo, Requant, Weights};
+        let one = Requant {
+            multiplier: 1 << 30,
+            shift: 1,
+        };
+        let layers = [Layer {
+            kind: Kind::Relu { len: 4096 },
+            input_scale: one,
+            output_scale: one,
+            io: LayerIo::new(0, 0),
+            weights: Weights::I8(&[]),
+            channels: &[],
+            table: None,
+        }];
+        let map = [Channel {
+            bias: 0,
+            requant: one,
+        }
+        .to_le_bytes()];
+        let extras = Extras {
+            scaling: None,
+            metadata: &[],
+        };
+        let mut bytes = vec![0u8; encoded_len_int8(&layers, &map, &extras)];
+        let len = write_int8(&layers, &map, &extras, &mut bytes).unwrap();
+        bytes.truncate(len);
+        let dir = std::env::temp_dir().join(format!("tinygan-budget-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("relu4096.int8.tgan");
+        std::fs::write(&path, &bytes).unwrap();
+        let microbit = crate::boards::find("microbit").unwrap();
+        let e = match deploy(&path, &microbit, 4, 0, Runner::Qemu) {
+            Ok(_) => panic!("deployed a model over the micro:bit's RAM"),
+            Err(e) => format!("{e:#}"),
+        };
+        assert_eq!(
+            e,
+            format!(
+                "{} does not fit microbit (nRF51822_xxAA, Cortex-M0): the model alone needs \
+                 40960 bytes of RAM (8192 scratch codes, 4096 latent values and 4096 outputs \
+                 of one sample), and it has 16 KiB (16384 bytes); deploy it to netduinoplus2 \
+                 instead, or a smaller model",
+                path.display()
+            )
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// An f32 model needs its file and the decoded network in flash and one sample's
+    /// activations in RAM. The digits generator's activations, from its layer shapes: the
+    /// dense and ReLU outputs and the reshaped copy, 3 · 512 values; the transposed
+    /// convolution and its ReLU, 2 · 16 · 8 · 8; the convolution and tanh, 2 · 64; 3,712
+    /// `f32`, 14,848 bytes. The wide generator's (twice the channels): 3 · 1,024 +
+    /// 2 · 2,048 + 2 · 64 = 7,296 values, 29,184 bytes.
+    #[test]
+    fn f32_footprint_is_the_network_and_one_samples_activations() {
+        use tinygan_core::presets::digits::{DigitsG, DigitsGWide};
+        use tinygan_core::tensor::Zero;
+        let about = crate::model_io::About::new(crate::model_io::Kind::Generator, Dataset::Digits);
+        for (bytes, acts) in [
+            (
+                crate::model_io::encode(&*Box::new(DigitsG::ZERO), None, &about),
+                14_848,
+            ),
+            (
+                crate::model_io::encode(&*Box::new(DigitsGWide::ZERO), None, &about),
+                29_184,
+            ),
+        ] {
+            let g = LoadedGenerator::from_bytes(&bytes).unwrap();
+            let (net, got) = g.footprint();
+            assert_eq!(got, acts);
+            // The network is its parameters and buffers, 4 bytes each.
+            assert_eq!(net, 4 * g.param_count());
+        }
+    }
+
+    /// The report previews, scores and draws the board's samples in model units, as
+    /// `tinygan eval` scores them: digits in data units `8 + 8·v` (values `v` in
+    /// [−1, 1] that the map and its inverse keep exact) report the preview and the metrics
+    /// of the `v`, and the same bits as the host's are reported as such.
+    #[test]
+    fn report_takes_model_units() {
+        let model: Vec<Vec<f32>> = (0..20)
+            .map(|i| {
+                (0..64)
+                    .map(|k| ((i * 37 + k * 11) % 17) as f32 / 8.0 - 1.0)
+                    .collect()
+            })
+            .collect();
+        let data: Vec<Vec<f32>> = model
+            .iter()
+            .map(|r| r.iter().map(|v| 8.0 + 8.0 * v).collect())
+            .collect();
+        let d = Deployed {
+            rows: data.clone(),
+            host: data,
+            trained_on: Some(Dataset::Digits),
+            scaling: Some(OutputScaling {
+                offset: vec![8.0],
+                scale: vec![8.0],
+            }),
+        };
+        let board = crate::boards::find("microbit").unwrap();
+        let text = report(&d, &board, 3, None).unwrap();
+        let metrics = serde_json::to_string_pretty(&Dataset::Digits.score(&model).unwrap());
+        let preview = ascii_digits(&model, 10);
+        assert!(
+            text.starts_with(
+                "microbit (nRF51822_xxAA, Cortex-M0) generated 20 samples from seed 3: bit for \
+                 bit the host's (tinygan generate)\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "host, first 10:\n{preview}microbit, first 10:\n{preview}"
+            )),
+            "{text}"
+        );
+        assert!(text.contains(&metrics.unwrap()), "{text}");
     }
 
     #[test]

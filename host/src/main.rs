@@ -383,7 +383,7 @@ fn run(cli: Cli) -> Result<()> {
                 .data_set(data)
                 .with_context(|| model.display().to_string())?;
             let n = data.eval_counts().check("`--n`", n)? as usize;
-            let mut rows: Vec<Vec<f32>> = g.rows(seed).take(n).collect();
+            let mut rows: Vec<Vec<f32>> = g.rows(seed).take(n).collect::<Result<_>>()?;
             if let Some(s) = g.scaling() {
                 rows.iter_mut().for_each(|r| s.to_model(r));
             }
@@ -403,7 +403,7 @@ fn run(cli: Cli) -> Result<()> {
             let n = usize::try_from(n).context("--n does not fit this machine's address size")?;
             let mut csv = Output::create(&out)?;
             for row in g.rows(seed).take(n) {
-                csv.put(tinygan::generate::csv_row(&row).as_bytes())?;
+                csv.put(tinygan::generate::csv_row(&row?).as_bytes())?;
             }
             csv.finish()?;
         }

@@ -56,11 +56,11 @@ pub fn generator_seed(seed: u64, k: usize) -> u64 {
 /// [`pick_weighted`] draws from `weights` with `Prng::new(seed)` (generator 0 when every
 /// weight is 0), the next row of that generator's stream in `sources`. Ends when a picked
 /// stream ends.
-pub fn mixture_rows<'a>(
+pub fn mixture_rows<'a, T: 'a>(
     weights: Vec<u32>,
-    mut sources: Vec<Box<dyn Iterator<Item = Vec<f32>> + 'a>>,
+    mut sources: Vec<Box<dyn Iterator<Item = T> + 'a>>,
     seed: u64,
-) -> impl Iterator<Item = Vec<f32>> + 'a {
+) -> impl Iterator<Item = T> + 'a {
     let mut rng = Prng::new(seed);
     std::iter::from_fn(move || {
         let k = pick_weighted(&weights, &mut rng).unwrap_or(0);

@@ -29,8 +29,9 @@ struct MixtureFile {
     weights: Vec<u32>,
 }
 
-/// A stream of rows.
-pub type Rows<'a> = Box<dyn Iterator<Item = Vec<f32>> + 'a>;
+/// A stream of rows; an item is an error when the generator cannot compute it (an int8
+/// file core's runner refuses), and a consumer stops at the first.
+pub type Rows<'a> = Box<dyn Iterator<Item = Result<Vec<f32>>> + 'a>;
 
 /// A generator: f32, with its int8 quantisation once asked for, or read from an int8
 /// file.
@@ -70,13 +71,12 @@ impl Member {
         match self {
             Self::Int8 { q, .. } => q.rows(seed),
             Self::F32 { int8: Some(q), .. } => q.rows(seed),
-            Self::F32 { g, int8: None } => match &g.scaling {
-                Some(s) => Box::new(g.rows(seed).map(|mut r| {
+            Self::F32 { g, int8: None } => Box::new(g.rows(seed).map(|mut r| {
+                if let Some(s) = &g.scaling {
                     s.to_data(&mut r);
-                    r
-                })),
-                None => g.rows(seed),
-            },
+                }
+                Ok(r)
+            })),
         }
     }
 

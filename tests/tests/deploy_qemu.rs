@@ -73,7 +73,12 @@ fn digits_int8() -> &'static Path {
 fn board_csv_is_generates(model: &Path, board: &str, n: usize, seed: u64) {
     let board = boards::find(board).unwrap();
     let deployed = deploy(model, &board, n, seed, Runner::Qemu).unwrap_or_else(|e| panic!("{e:#}"));
-    let host: Vec<Vec<f32>> = Sampler::open(model).unwrap().rows(seed).take(n).collect();
+    let host: Vec<Vec<f32>> = Sampler::open(model)
+        .unwrap()
+        .rows(seed)
+        .take(n)
+        .collect::<Result<_, _>>()
+        .unwrap();
     let want = csv(&host);
     let got = csv(&deployed.rows);
     assert_eq!(want.lines().count(), n);

@@ -13,7 +13,6 @@ use crate::generate::sample_rows;
 use crate::model_io::{About, Kind, OutputScaling, load_into, read};
 use crate::quantize::int8::Int8Generator;
 use crate::quantize::{Settings, quantize};
-use crate::sampler::Rows;
 use anyhow::{Context, Result, bail};
 use std::path::Path;
 use tinygan_core::Network;
@@ -178,6 +177,15 @@ impl LoadedGenerator {
         with_net!(&self.net, g => count(&**g))
     }
 
+    /// Bytes of the network value (`size_of::<G>()`, what a firmware image decodes the
+    /// file into) and of one sample's activations (`size_of::<G::Acts<1>>()`).
+    pub fn footprint(&self) -> (usize, usize) {
+        fn sizes<G: Network>(_: &G) -> (usize, usize) {
+            (size_of::<G>(), size_of::<G::Acts<1>>())
+        }
+        with_net!(&self.net, g => sizes(&**g))
+    }
+
     /// `n` samples in data units, one row each, `z` drawn from `Prng::new(seed)`.
     pub fn sample_data(&self, n: usize, seed: u64) -> Vec<Vec<f32>> {
         let mut rows = self.sample(n, seed);
@@ -207,7 +215,7 @@ impl LoadedGenerator {
     /// The endless stream of samples in model units (map them with
     /// [`LoadedGenerator::scaling`] for data units), one row each, `z` drawn from
     /// `Prng::new(seed)`.
-    pub fn rows(&self, seed: u64) -> Rows<'_> {
+    pub fn rows(&self, seed: u64) -> Box<dyn Iterator<Item = Vec<f32>> + '_> {
         with_net!(&self.net, g => Box::new(sample_rows(&**g, seed)))
     }
 }

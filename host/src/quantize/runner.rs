@@ -9,7 +9,7 @@ use super::file::encode;
 use super::int8::{Bits, Int8Generator};
 use crate::model_io::{About, OutputScaling, scaling_of};
 use crate::sampler::Rows;
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Result, anyhow};
 use tinygan_core::model::int8::Int8Model;
 use tinygan_core::quant::output::DATA_FRAC_BITS;
 use tinygan_core::rng::{Prng, fill_gaussian};
@@ -65,6 +65,21 @@ impl Int8File {
         &self.bytes
     }
 
+    /// Values of `z` per sample ([`Int8Model::z_len`]).
+    pub fn z_len(&self) -> usize {
+        self.z_len
+    }
+
+    /// Scratch codes per sample ([`Int8Model::scratch_len`]).
+    pub fn scratch_len(&self) -> usize {
+        self.scratch_len
+    }
+
+    /// Outputs per sample ([`Int8Model::out_len`]).
+    pub fn out_len(&self) -> usize {
+        self.out_len
+    }
+
     /// Data units in Q15.16 (`value / 65536`), `[batch][out]`, for `z: [batch][z_len]`:
     /// [`Int8Model::generate`].
     pub fn forward(&self, z: &[f32]) -> Result<Vec<i32>> {
@@ -88,19 +103,20 @@ impl Int8File {
         Ok(to_rows(&self.forward(&draw_z(rng, n, self.z_len))?, n))
     }
 
-    /// The endless stream of [`Int8File::sample`]'s rows, [`STREAM_CHUNK`] at a time.
+    /// The endless stream of [`Int8File::sample`]'s rows, [`STREAM_CHUNK`] at a time; a
+    /// chunk the runner refuses is one error item.
     pub fn rows(&self, seed: u64) -> Rows<'_> {
         let mut rng = Prng::new(seed);
         Box::new(
-            std::iter::from_fn(move || {
-                let rows = self.sample_from(&mut rng, STREAM_CHUNK);
-                // The bytes were validated when read and never change.
-                Some(
-                    rows.context("the int8 model file changed in memory")
-                        .unwrap(),
-                )
-            })
-            .flatten(),
+            std::iter::from_fn(move || Some(self.sample_from(&mut rng, STREAM_CHUNK))).flat_map(
+                |chunk| {
+                    let (rows, error) = match chunk {
+                        Ok(rows) => (rows, None),
+                        Err(e) => (Vec::new(), Some(Err(e))),
+                    };
+                    rows.into_iter().map(Ok).chain(error)
+                },
+            ),
         )
     }
 }
@@ -154,7 +170,7 @@ impl Quantised {
     pub fn rows(&self, seed: u64) -> Rows<'_> {
         match self {
             Self::File(f) => f.rows(seed),
-            Self::Layers(g) => Box::new(g.rows(seed)),
+            Self::Layers(g) => Box::new(g.rows(seed).map(Ok)),
         }
     }
 }

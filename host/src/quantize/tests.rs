@@ -285,7 +285,7 @@ fn the_runner_computes_the_layers_bits_for_every_preset_generator() {
             rows.iter().flatten().map(|v| v.to_bits()).collect()
         };
         let layers = bits(q.rows(11).take(300).collect());
-        let run = bits(file.rows(11).take(300).collect());
+        let run = bits(file.rows(11).take(300).collect::<Result<_, _>>().unwrap());
         let differ = run.iter().zip(&layers).position(|(a, b)| a != b);
         assert_eq!(
             (run.len(), differ),
