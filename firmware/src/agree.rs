@@ -5,6 +5,7 @@
 
 use crate::checks::Checks;
 use tinygan_core::kernels::conv::ConvShape;
+use tinygan_core::quant::fast::column::Column;
 use tinygan_core::quant::fast::{self, cases, m4, pairs};
 use tinygan_core::quant::{ChannelBytes, LayerIo, Weights, conv, dense};
 use tinygan_core::rng::Prng;
@@ -52,7 +53,7 @@ const OUTPUTS: [usize; 6] = [1, 3, 4, 5, 9, 13];
 /// [`INPUTS`] × [`OUTPUTS`], batch 2.
 fn dense_kernels(checks: &mut Checks) {
     let kernels: [(&str, DenseKernel); 2] = [
-        ("int8 dense: m4 = reference", m4::dense),
+        ("int8 dense: m4 = reference", m4::dense::<Column>),
         ("int8 dense: dispatch = reference", |w, c, io, x, y, i, o| {
             fast::dense(Weights::I8(w), c, io, x, y, i, o)
         }),
@@ -89,7 +90,7 @@ fn conv_kernels(checks: &mut Checks, transposed: bool) {
             [
                 (
                     "int8 conv_transpose2d: m4 = reference",
-                    m4::conv_transpose2d,
+                    m4::conv_transpose2d::<Column>,
                 ),
                 (
                     "int8 conv_transpose2d: dispatch = reference",
@@ -101,7 +102,7 @@ fn conv_kernels(checks: &mut Checks, transposed: bool) {
         (
             conv::conv2d::<i8, i8, i8>,
             [
-                ("int8 conv2d: m4 = reference", m4::conv2d),
+                ("int8 conv2d: m4 = reference", m4::conv2d::<Column>),
                 ("int8 conv2d: dispatch = reference", |s, w, c, io, x, y| {
                     fast::conv2d(s, Weights::I8(w), c, io, x, y)
                 }),

@@ -98,9 +98,10 @@ impl Requant {
     }
 
     /// The real multiplier this stands for, `multiplier · 2^(shift − 31)` (exact in f64).
-    /// For reports and tests; inference never calls it.
+    /// For reports, tests and the int8 runner's input map (its one float step); no
+    /// integer kernel calls it.
     pub fn real(&self) -> f64 {
-        self.multiplier as f64 * libm::exp2((self.shift - 31) as f64)
+        self.multiplier as f64 * pow2(self.shift.saturating_sub(31))
     }
 
     /// `x · M`, rounded (see the [module docs](self)). Shifts outside the valid range are
@@ -112,6 +113,18 @@ impl Requant {
         let high =
             saturating_rounding_doubling_high_mul(x.saturating_mul(1 << left), self.multiplier);
         rounding_divide_by_pot(high, right)
+    }
+}
+
+/// `2^e` exactly, built from its IEEE 754 bits (subnormal below `2⁻¹⁰²²`, 0 below
+/// `2⁻¹⁰⁷⁴`, infinite above `2¹⁰²³`): a few integer instructions where `libm::exp2`
+/// would bring its 4 KB table into a firmware image.
+fn pow2(e: i32) -> f64 {
+    match e {
+        -1022..=1023 => f64::from_bits(((e + 1023) as u64) << 52),
+        -1074..=-1023 => f64::from_bits(1 << (e + 1074)),
+        1024.. => f64::INFINITY,
+        _ => 0.0,
     }
 }
 
@@ -288,6 +301,31 @@ mod tests {
                 "{real}: {r:?}"
             );
         }
+    }
+
+    /// Powers of two from their bits against exact constants: the extremes of the normal
+    /// range, the subnormals and past them.
+    #[test]
+    fn powers_of_two_are_exact() {
+        assert_eq!(pow2(0), 1.0);
+        assert_eq!(pow2(-31), 1.0 / 2_147_483_648.0);
+        assert_eq!(pow2(10), 1024.0);
+        assert_eq!(pow2(1023), f64::MAX / (2.0 - f64::EPSILON));
+        assert_eq!(pow2(-1022), f64::MIN_POSITIVE);
+        assert_eq!(pow2(-1074), f64::from_bits(1));
+        assert_eq!(pow2(-1023), f64::MIN_POSITIVE / 2.0);
+        assert_eq!((pow2(1024), pow2(-1075)), (f64::INFINITY, 0.0));
+        for e in -1074..=1023 {
+            assert_eq!(pow2(e), libm::exp2(e as f64), "2^{e}");
+        }
+        assert_eq!(
+            Requant {
+                multiplier: 3 << 29,
+                shift: -1
+            }
+            .real(),
+            0.375 / 2.0
+        );
     }
 
     #[test]

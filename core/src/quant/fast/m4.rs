@@ -1,8 +1,10 @@
-//! int8 dense and convolution kernels shaped for the Cortex-M4's DSP extension, bit-exact
-//! to [`crate::quant::dense::forward`] and [`crate::quant::conv::conv2d`].
+//! int8 dense and convolution kernels over a column of centred inputs, bit-exact to
+//! [`crate::quant::dense::forward`] and [`crate::quant::conv::conv2d`], generic over the
+//! column's operand ([`Reduction`]): [`super::column::Column`] for the Cortex-M4's DSP
+//! extension (described here) and [`super::m0::Plain`] for the Cortex-M0.
 //!
 //! The layer's centred inputs for one output position (a dense layer's input vector, a
-//! convolution's patch, "im2col") are packed once into a [`Column`]; every output channel
+//! convolution's patch, "im2col") are packed once into a `Column`; every output channel
 //! then takes its dot product with word loads of four weights, SXTB16 to widen them to two
 //! pairs and SMLAD for two multiply-accumulates an instruction, four output channels a
 //! pass so that each column word loaded serves four of them (the inner loop of CMSIS-NN's
@@ -15,19 +17,23 @@
 //! `py + ph − i ≡ 0 mod sh`, likewise for `j`), so for each residue class the weights of
 //! those taps are first copied into contiguous rows (one per output channel, in the order
 //! `(co, i, j)`) and every position of the class is then a column against those rows; taps
-//! that fall outside the input are zeros in the column.
+//! that fall outside the input are zeros in the column. Within a class the input index of
+//! each tap follows from the position's by a subtraction, so no index divides (a division
+//! is a library call on the Cortex-M0).
 //!
 //! Reductions longer than [`CAP`] and gathered weights beyond [`GATHER`] bytes are not
 //! handled here (see [`fits`], [`fits_transposed`]; the dispatch in [`super`] sends them to
 //! the reference kernels).
 
-use super::column::{CAP, Column};
+use super::column::CAP;
+use super::reduction::Reduction;
 use crate::kernels::conv::ConvShape;
 use crate::quant::channel::{ChannelBytes, LayerIo};
-use crate::quant::conv::{source, tap_source};
+use crate::quant::conv::source;
 
-/// `y = dense(x)` for a batch, as [`crate::quant::dense::forward`] (`inp ≤` [`CAP`]).
-pub fn dense(
+/// `y = dense(x)` for a batch, as [`crate::quant::dense::forward`] (`inp ≤` [`CAP`]), on
+/// the operand `C`.
+pub fn dense<C: Reduction>(
     w: &[u8],
     channels: &[ChannelBytes],
     io: LayerIo,
@@ -37,7 +43,7 @@ pub fn dense(
     out: usize,
 ) {
     debug_assert_eq!(w.len(), inp * out);
-    let mut col = Column::default();
+    let mut col = C::default();
     for (xn, yn) in x
         .chunks_exact(inp.max(1))
         .zip(y.chunks_exact_mut(out.max(1)))
@@ -48,8 +54,8 @@ pub fn dense(
 }
 
 /// `y = conv(x)` for a batch, as [`crate::quant::conv::conv2d`]
-/// (`s.cin·s.kh·s.kw ≤` [`CAP`]).
-pub fn conv2d(
+/// (`s.cin·s.kh·s.kw ≤` [`CAP`]), on the operand `C`.
+pub fn conv2d<C: Reduction>(
     s: &ConvShape,
     w: &[u8],
     channels: &[ChannelBytes],
@@ -60,7 +66,7 @@ pub fn conv2d(
     let taps = s.cin * s.kh * s.kw;
     debug_assert_eq!(w.len(), s.cout * taps);
     let plane = s.oh * s.ow;
-    let mut col = Column::default();
+    let mut col = C::default();
     for (xn, yn) in x
         .chunks_exact(s.in_len().max(1))
         .zip(y.chunks_exact_mut(s.out_len().max(1)))
@@ -134,8 +140,8 @@ fn class_taps(
 }
 
 /// `y = convᵀ(x)` for a batch, as [`crate::quant::conv::conv_transpose2d`]
-/// ([`fits_transposed`]`(s)`).
-pub fn conv_transpose2d(
+/// ([`fits_transposed`]`(s)`), on the operand `C`.
+pub fn conv_transpose2d<C: Reduction>(
     s: &ConvShape,
     w: &[u8],
     channels: &[ChannelBytes],
@@ -145,7 +151,7 @@ pub fn conv_transpose2d(
 ) {
     debug_assert_eq!(w.len(), s.cout * s.cin * s.kh * s.kw);
     let plane = s.h * s.w;
-    let mut col = Column::default();
+    let mut col = C::default();
     let mut rows = [0u8; GATHER];
     for (xn, yn) in x
         .chunks_exact(s.out_len().max(1))
@@ -155,7 +161,8 @@ pub fn conv_transpose2d(
             for rx in 0..s.sw.min(s.w) {
                 let ti = class_taps(ry, s.ph, s.sh, s.kh);
                 let tj = class_taps(rx, s.pw, s.sw, s.kw);
-                let len = s.cout * ti.clone().count() * tj.clone().count();
+                let (ni, nj) = (ti.clone().count(), tj.clone().count());
+                let len = s.cout * ni * nj;
                 let rows = &mut rows[..s.cin * len];
                 let mut k = 0;
                 for c in 0..s.cin {
@@ -168,16 +175,20 @@ pub fn conv_transpose2d(
                         }
                     }
                 }
-                for py in (ry..s.h).step_by(s.sh) {
-                    for px in (rx..s.w).step_by(s.sw) {
+                // Position `py = ry + sh·a` and the class's `k`-th tap row `i` read input
+                // row `oy = a + dy − k`: `py + ph − i` is a multiple of `sh` and drops by
+                // `sh` a tap (likewise for columns), so no index needs a division.
+                let (dy, dx) = ((ry + s.ph) / s.sh, (rx + s.pw) / s.sw);
+                for (a, py) in (ry..s.h).step_by(s.sh).enumerate() {
+                    for (b, px) in (rx..s.w).step_by(s.sw).enumerate() {
                         col.fill(len, |v| {
                             let mut v = v.iter_mut();
                             for xc in xn.chunks_exact((s.oh * s.ow).max(1)).take(s.cout) {
-                                for i in ti.clone() {
-                                    let oy = tap_source(py, i, s.ph, s.sh, s.oh);
-                                    for j in tj.clone() {
+                                for k in 0..ni {
+                                    let oy = (a + dy).checked_sub(k).filter(|&oy| oy < s.oh);
+                                    for l in 0..nj {
                                         let Some(t) = v.next() else { return };
-                                        let ox = tap_source(px, j, s.pw, s.sw, s.ow);
+                                        let ox = (b + dx).checked_sub(l).filter(|&ox| ox < s.ow);
                                         *t = match (oy, ox) {
                                             (Some(oy), Some(ox)) => {
                                                 io.centred(xc[oy * s.ow + ox]) as i16

@@ -52,7 +52,11 @@ fn dense_kernels_match_reference() {
             let mut want = std::vec![0i8; batch * out];
             reference::forward::<i8, _, _>(&l.w, &l.channels, l.io, &l.x, &mut want, inp, out);
             type Kernel = fn(&[u8], &[ChannelBytes], LayerIo, &[i8], &mut [i8], usize, usize);
-            let kernels: [(&str, Kernel); 2] = [("m4", m4::dense), ("dispatch", dispatch_dense)];
+            let kernels: [(&str, Kernel); 3] = [
+                ("m4", m4::dense::<column::Column>),
+                ("m0", m4::dense::<m0::Plain>),
+                ("dispatch", dispatch_dense),
+            ];
             for (name, kernel) in kernels {
                 let mut got = std::vec![0x55i8; batch * out];
                 kernel(&l.w, &l.channels, l.io, &l.x, &mut got, inp, out);
@@ -106,7 +110,11 @@ fn dense_kernels_match_reference_at_the_extremes() {
             want.iter().all(|&v| v == by_hand),
             "{want:?} against {by_hand}"
         );
-        for kernel in [m4::dense, dispatch_dense] {
+        for kernel in [
+            m4::dense::<column::Column>,
+            m4::dense::<m0::Plain>,
+            dispatch_dense,
+        ] {
             let mut got = std::vec![0i8; out];
             kernel(&l.w, &l.channels, l.io, &l.x, &mut got, inp, out);
             assert_eq!(got, want, "inp {inp}, weights {wb:#x}, inputs {xb}");
@@ -127,7 +135,11 @@ fn conv_kernels_match_reference() {
         let mut want = std::vec![0i8; batch * s.out_len()];
         conv::conv2d::<i8, _, _>(&s, &l.w, &l.channels, l.io, &l.x, &mut want);
         for (name, kernel) in [
-            ("m4", m4::conv2d as fn(&_, &_, &_, _, &_, &mut _)),
+            (
+                "m4",
+                m4::conv2d::<column::Column> as fn(&_, &_, &_, _, &_, &mut _),
+            ),
+            ("m0", m4::conv2d::<m0::Plain>),
             ("dispatch", |s, w, c, io, x, y| {
                 conv2d(s, Weights::I8(w), c, io, x, y)
             }),
@@ -158,7 +170,11 @@ fn transposed_conv_kernels_match_reference() {
         conv::conv_transpose2d::<i8, _, _>(&s, &w, &l.channels, l.io, &l.x, &mut want);
         assert!(m4::fits_transposed(&s));
         for (name, kernel) in [
-            ("m4", m4::conv_transpose2d as fn(&_, &_, &_, _, &_, &mut _)),
+            (
+                "m4",
+                m4::conv_transpose2d::<column::Column> as fn(&_, &_, &_, _, &_, &mut _),
+            ),
+            ("m0", m4::conv_transpose2d::<m0::Plain>),
             ("dispatch", |s, w, c, io, x, y| {
                 conv_transpose2d(s, Weights::I8(w), c, io, x, y)
             }),
@@ -184,7 +200,12 @@ fn digits_transposed_conv_matches_reference() {
     w.iter_mut().for_each(|v| *v = rng.next_u32() as u8);
     let mut want = std::vec![0i8; s.in_len()];
     conv::conv_transpose2d::<i8, _, _>(&s, &w, &l.channels, l.io, &l.x, &mut want);
-    let mut got = std::vec![0i8; s.in_len()];
-    m4::conv_transpose2d(&s, &w, &l.channels, l.io, &l.x, &mut got);
-    assert_eq!(got, want);
+    for kernel in [
+        m4::conv_transpose2d::<column::Column>,
+        m4::conv_transpose2d::<m0::Plain>,
+    ] {
+        let mut got = std::vec![0i8; s.in_len()];
+        kernel(&s, &w, &l.channels, l.io, &l.x, &mut got);
+        assert_eq!(got, want);
+    }
 }
