@@ -14,8 +14,9 @@
 //! same on the emulated boards. The functions below pick, for the target being built,
 //! the kernel that runs: on targets with the DSP extension the packed kernels when the
 //! layer fits them ([`m4::fits`], [`m4::fits_transposed`]), on the Cortex-M0 (Thumb-1, no
-//! `thumb2` feature) the same kernels on [`m0::Plain`] when it fits, else the reference
-//! kernels (figures: docs/RESULTS.md). Layers with 16-bit weights ([`Weights::I16`]) run
+//! `thumb2` feature) the convolutions on [`m0::Plain`] when they fit (its dense kernel was
+//! measured slower than the reference there), else the reference kernels (figures:
+//! docs/RESULTS.md). Layers with 16-bit weights ([`Weights::I16`]) run
 //! the reference kernels on every target: no column kernel takes them. Callers (the host's
 //! int8 network, the firmware) use only these.
 //!
@@ -60,9 +61,6 @@ pub fn dense(
     match w {
         Weights::I8(w) if PACKED && m4::fits(inp) => {
             m4::dense::<Column>(w, channels, io, x, y, inp, out)
-        }
-        Weights::I8(w) if PLAIN && m4::fits(inp) => {
-            m4::dense::<Plain>(w, channels, io, x, y, inp, out)
         }
         Weights::I8(w) => super::dense::forward::<i8, _, _>(w, channels, io, x, y, inp, out),
         Weights::I16(w) => super::dense::forward::<i16, _, _>(w, channels, io, x, y, inp, out),
