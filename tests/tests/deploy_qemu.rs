@@ -124,7 +124,8 @@ fn ring8_int8_on_the_m0_writes_generates_csv_byte_for_byte() {
 }
 
 /// The int8 digits generator (dense, packed transposed convolution and convolution on the
-/// M4F, the reference kernels on the M0, tanh by table).
+/// M4F, the column kernels on `m0::Plain` and the reference dense kernel on the M0, tanh
+/// by table).
 #[test]
 #[cfg_attr(skip_qemu, ignore = "TINYGAN_SKIP_QEMU=1 at build time")]
 fn digits_int8_on_the_m4f_writes_generates_csv_byte_for_byte() {
