@@ -111,6 +111,8 @@ fn main() -> ! {
     defmt::println!("tinygan int8 probe on {=str}", tinygan_firmware::BOARD);
     let fast_name = if fast::PACKED {
         "packed kernels (quant::fast::m4)"
+    } else if fast::PLAIN {
+        "convolutions on quant::fast::m0::Plain, dense on the reference kernel"
     } else {
         "reference kernels"
     };
