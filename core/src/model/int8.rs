@@ -587,8 +587,14 @@ impl<'a> Int8Model<'a> {
         } else {
             Weights::I8(bytes)
         };
+        // An i8 code below −127 is the byte 0x80 (one word-at-a-time search: the runner
+        // decodes each layer every sample); i16 codes are read one by one.
         let max = weights.max_code();
-        if (0..weights.len()).any(|i| weights.get(i).is_none_or(|q| q < -max)) {
+        let out_of_range = match weights {
+            Weights::I8(b) => b.contains(&0x80),
+            Weights::I16(_) => (0..weights.len()).any(|i| weights.get(i).is_none_or(|q| q < -max)),
+        };
+        if out_of_range {
             return Err(LoadError::QuantRange {
                 layer: Some(n),
                 param: QuantParam::Weight,

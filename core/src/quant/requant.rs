@@ -106,13 +106,21 @@ impl Requant {
 
     /// `x · M`, rounded (see the [module docs](self)). Shifts outside the valid range are
     /// clamped to it, so no input panics.
+    ///
+    /// A shift of at most 0 (every multiplier below 0.5, the usual case) skips the left
+    /// shift, a positive one the right: each is the identity there.
     #[inline]
     pub fn apply(self, x: i32) -> i32 {
-        let left = self.shift.clamp(0, MAX_SHIFT);
-        let right = self.shift.saturating_neg().clamp(0, -MIN_SHIFT);
-        let high =
-            saturating_rounding_doubling_high_mul(x.saturating_mul(1 << left), self.multiplier);
-        rounding_divide_by_pot(high, right)
+        if self.shift <= 0 {
+            let right = self.shift.saturating_neg().min(-MIN_SHIFT);
+            rounding_divide_by_pot(
+                saturating_rounding_doubling_high_mul(x, self.multiplier),
+                right,
+            )
+        } else {
+            let left = self.shift.min(MAX_SHIFT);
+            saturating_rounding_doubling_high_mul(x.saturating_mul(1 << left), self.multiplier)
+        }
     }
 }
 
@@ -130,14 +138,18 @@ fn pow2(e: i32) -> f64 {
 
 /// `⌊a·b / 2³¹ + ½⌋`, the high half of the doubled product rounded to nearest (halves
 /// up); the one overflowing case, `a = b = i32::MIN`, saturates to `i32::MAX`.
+///
+/// gemmlowp writes it as `(a·b + nudge) / 2³¹` truncated toward zero with
+/// `nudge = 2³⁰` for `a·b ≥ 0` and `1 − 2³⁰` below; for `a·b < 0` truncation is
+/// `⌈(a·b + 1 − 2³⁰) / 2³¹⌉ = ⌊(a·b + 2³⁰) / 2³¹⌋`, so both cases are the one floor
+/// computed here by an arithmetic shift (a multiply, a 64-bit add and a shift on a
+/// Cortex-M4, no division).
 #[inline]
 pub fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
     if a == i32::MIN && b == i32::MIN {
         return i32::MAX;
     }
-    let ab = a as i64 * b as i64;
-    let nudge = if ab >= 0 { 1 << 30 } else { 1 - (1 << 30) };
-    ((ab + nudge) / (1 << 31)) as i32
+    ((a as i64 * b as i64 + (1 << 30)) >> 31) as i32
 }
 
 /// `x / 2^exponent` rounded to nearest, halves away from zero, for `exponent` in
@@ -145,7 +157,7 @@ pub fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
 #[inline]
 pub fn rounding_divide_by_pot(x: i32, exponent: i32) -> i32 {
     let e = exponent.clamp(0, 31);
-    let mask = ((1i64 << e) - 1) as i32;
+    let mask = (1u32 << e).wrapping_sub(1) as i32;
     let remainder = x & mask;
     let threshold = (mask >> 1) + (x < 0) as i32;
     (x >> e) + (remainder > threshold) as i32

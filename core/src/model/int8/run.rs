@@ -148,8 +148,8 @@ impl Int8Model<'_> {
         let mut last = (0, 0);
         for k in 0..self.len() {
             let l = self.layer(k)?;
-            let (i, o) = io_len(self, k)?;
-            let (n_in, n_out) = (i * batch, o * batch);
+            let s = l.kind.sizes().ok_or(LoadError::BadLayer(k as u32))?;
+            let (n_in, n_out) = (s.input * batch, s.output * batch);
             // n_in + n_out ≤ needed by scratch_len, so neither split leaves its slice.
             let (x, y) = if at_start {
                 let (lo, hi) = buf.split_at_mut(needed - n_out);

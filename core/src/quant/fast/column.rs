@@ -4,24 +4,26 @@
 //!
 //! Element quad `k` (elements `4k..4k+4`) is stored as the two words
 //! `(x₄ₖ, x₄ₖ₊₂)` and `(x₄ₖ₊₁, x₄ₖ₊₃)`, matching `sxtb16` and `sxtb16_ror8` of the weight
-//! word holding `w₄ₖ..w₄ₖ₊₃`; the last `len mod 4` elements are multiplied one by one.
-//! The caller writes the values in their natural order into an `i16` slice (centred codes
-//! lie in −255..=255), which is then packed: one pass of plain stores, one of packing.
+//! word holding `w₄ₖ..w₄ₖ₊₃`; the last `len mod 4` elements are kept apart and multiplied
+//! one by one. Centred codes lie in −255..=255, so they fit the `i16` halves. The caller
+//! writes the values in their natural order into a scratch `i16` slice, which is then
+//! packed ([`Column::fill`]).
 
-use super::pairs::{pack, smlad, sxtb16, sxtb16_ror8};
+use super::pairs::{mac4, pack};
 use crate::quant::channel::{Channel, ChannelBytes, LayerIo};
 
 /// Most elements a [`Column`] holds: 256 (1 KB of stack). Every reduction of the presets'
 /// generators fits but the `wide` digits generator's last convolution (288).
 pub const CAP: usize = 256;
 
-/// Weight rows per pass: each loaded column word serves this many output channels.
-const ROWS: usize = 4;
+/// Weight rows per pass: each loaded column word serves this many output channels (three:
+/// with four the loop's pointers and accumulators no longer fit the registers).
+const ROWS: usize = 3;
 
 /// One reduction's centred inputs, packed (see the [module docs](self)).
 pub struct Column {
-    values: [i16; CAP],
     quads: [[u32; 2]; CAP / 4],
+    tail: [i16; 3],
     len: usize,
 }
 
@@ -29,8 +31,8 @@ impl Default for Column {
     /// An empty column.
     fn default() -> Self {
         Self {
-            values: [0; CAP],
             quads: [[0; 2]; CAP / 4],
+            tail: [0; 3],
             len: 0,
         }
     }
@@ -38,38 +40,67 @@ impl Default for Column {
 
 impl Column {
     /// Holds `len` values (`len ≤` [`CAP`]): `write` sets them all, in order, in the slice
-    /// it is given; they are then packed.
+    /// it is given (a scratch buffer on the stack for the call); they are then packed.
     #[inline]
     pub fn fill(&mut self, len: usize, write: impl FnOnce(&mut [i16])) {
         debug_assert!(len <= CAP);
-        self.len = len.min(CAP);
-        let values = &mut self.values[..self.len];
+        let mut values = [0i16; CAP];
+        let values = &mut values[..len.min(CAP)];
         write(values);
-        for (q, v) in self.quads.iter_mut().zip(values.as_chunks::<4>().0) {
-            let v = v.map(i32::from);
-            *q = [pack(v[0], v[2]), pack(v[1], v[3])];
+        self.len = values.len();
+        let (quads, tail) = values.as_chunks::<4>();
+        for (q, v) in self.quads.iter_mut().zip(quads) {
+            *q = packed(v.map(i32::from));
         }
+        self.tail[..tail.len()].copy_from_slice(tail);
     }
 
-    /// `Σ_k row_r[k] · x[k]` for `R` weight rows of at least `len` bytes.
+    /// `Σ_k row_r[k] · x[k]` for the [`ROWS`] weight rows `w[r·len..(r + 1)·len]` (`w`
+    /// holds at least `ROWS · len` bytes).
+    ///
+    /// One pass over the quads: the two column words of a quad are loaded once and serve
+    /// the three rows (per row a word load and [`mac4`]: SXTB16, SMLAD, SXTB16 ROR 8,
+    /// SMLAD). The slices are cut to their exact lengths before the loop, so the loop
+    /// carries no bounds check.
     #[inline(always)]
-    fn dot<const R: usize>(&self, rows: [&[u8]; R]) -> [i32; R] {
-        let n = self.len / 4;
+    fn dot_rows(&self, w: &[u8]) -> [i32; ROWS] {
+        let len = self.len;
+        let n = len / 4;
+        let (r0, rest) = w.split_at(len);
+        let (r1, rest) = rest.split_at(len);
+        let r2 = &rest[..len];
+        let (w0, w1, w2) = (words(r0, n), words(r1, n), words(r2, n));
         let col = &self.quads[..n];
-        let rows = rows.map(|r| &r[..self.len]);
-        let words = rows.map(|r| &r.as_chunks::<4>().0[..n]);
-        let mut acc = [0i32; R];
-        for (k, c) in col.iter().enumerate() {
-            for r in 0..R {
-                let w = u32::from_le_bytes(words[r][k]);
-                acc[r] = smlad(sxtb16(w), c[0], acc[r]);
-                acc[r] = smlad(sxtb16_ror8(w), c[1], acc[r]);
+        let mut acc = [0i32; ROWS];
+        let mut quad = |c: &[u32; 2], ws: [&[u8; 4]; ROWS]| {
+            for (a, w) in acc.iter_mut().zip(ws) {
+                *a = mac4(*a, u32::from_le_bytes(*w), *c);
+            }
+        };
+        for (((c, a), b), d) in col.iter().zip(w0).zip(w1).zip(w2) {
+            quad(c, [a, b, d]);
+        }
+        let rows = [r0, r1, r2];
+        for (t, &x) in self.tail[..len - 4 * n].iter().enumerate() {
+            for (a, r) in acc.iter_mut().zip(rows) {
+                *a = a.wrapping_add(r[4 * n + t] as i8 as i32 * x as i32);
             }
         }
-        for (t, &x) in self.values[4 * n..self.len].iter().enumerate() {
-            for r in 0..R {
-                acc[r] = acc[r].wrapping_add(rows[r][4 * n + t] as i8 as i32 * x as i32);
-            }
+        acc
+    }
+
+    /// `Σ_k row[k] · x[k]` for one weight row of at least `len` bytes.
+    #[inline(always)]
+    fn dot1(&self, row: &[u8]) -> i32 {
+        let len = self.len;
+        let n = len / 4;
+        let row = &row[..len];
+        let mut acc = 0i32;
+        for (c, w) in self.quads[..n].iter().zip(row.as_chunks::<4>().0) {
+            acc = mac4(acc, u32::from_le_bytes(*w), *c);
+        }
+        for (&x, &w) in self.tail[..len - 4 * n].iter().zip(&row[4 * n..]) {
+            acc = acc.wrapping_add(w as i8 as i32 * x as i32);
         }
         acc
     }
@@ -87,18 +118,30 @@ impl Column {
         let len = self.len;
         let out = channels.len();
         let full = out / ROWS * ROWS;
-        for o in (0..full).step_by(ROWS) {
-            let acc = self.dot::<ROWS>(core::array::from_fn(|r| &w[(o + r) * len..]));
-            for (r, a) in acc.into_iter().enumerate() {
-                put(
-                    o + r,
-                    Channel::from_le_bytes(&channels[o + r]).output(a, io),
-                );
+        for (o, cs) in channels[..full].chunks_exact(ROWS).enumerate() {
+            let o = ROWS * o;
+            let acc = self.dot_rows(&w[o * len..]);
+            for (r, (a, c)) in acc.into_iter().zip(cs).enumerate() {
+                put(o + r, Channel::from_le_bytes(c).output(a, io));
             }
         }
-        for o in full..out {
-            let [a] = self.dot::<1>([&w[o * len..]]);
-            put(o, Channel::from_le_bytes(&channels[o]).output(a, io));
+        for (o, c) in channels.iter().enumerate().skip(full) {
+            put(
+                o,
+                Channel::from_le_bytes(c).output(self.dot1(&w[o * len..]), io),
+            );
         }
     }
+}
+
+/// Elements `v₀..v₃` as the two words `(v₀, v₂)`, `(v₁, v₃)`.
+#[inline(always)]
+fn packed(v: [i32; 4]) -> [u32; 2] {
+    [pack(v[0], v[2]), pack(v[1], v[3])]
+}
+
+/// The first `n` words of `r`.
+#[inline(always)]
+fn words(r: &[u8], n: usize) -> &[[u8; 4]] {
+    &r.as_chunks::<4>().0[..n]
 }

@@ -5,63 +5,36 @@
 //!
 //! LLVM does not form SMLAD from a paired multiply-accumulate by itself, the
 //! `core::arch::arm` intrinsics that exist are unstable `unsafe fn`s, and SXTB16 has no
-//! intrinsic at all, hence `asm!`. Every block reads registers and writes one register:
-//! no pointer, no memory access, no stack; the portable twins in
-//! [`super::pairs::portable`] compute the same bits (checked on the board by the
-//! firmware's self-test).
+//! intrinsic at all, hence `asm!`. The one block reads and writes registers only: no
+//! pointer, no memory access, no stack; the portable twin in [`super::pairs::portable`]
+//! computes the same bits (checked on the board by the firmware's self-test).
 #![allow(unsafe_code)]
 
 use core::arch::asm;
 
-/// SMLAD: `acc + a.lo·b.lo + a.hi·b.hi` with the halfwords as `i16`, the sum taken modulo
-/// 2³² (the instruction sets the sticky Q flag on overflow and nothing else).
+/// `acc + b₀·c₀.lo + b₂·c₀.hi + b₁·c₁.lo + b₃·c₁.hi` with `b₀..b₃` the bytes of `w` as
+/// `i8` and the halfwords of `c` as `i16`, the sum taken modulo 2³²: SXTB16, SMLAD,
+/// SXTB16 ROR 8, SMLAD (the instructions set the sticky Q flag on overflow and nothing
+/// else). One block, so that the accumulator stays in one register.
 #[inline(always)]
-pub fn smlad(a: u32, b: u32, acc: i32) -> i32 {
-    let out: i32;
-    // SAFETY: register operands only; no memory access, no stack use. It may set the Q
-    // flag, so flags are not declared preserved.
+pub fn mac4(acc: i32, w: u32, c: [u32; 2]) -> i32 {
+    let mut acc = acc;
+    // SAFETY: register operands only; no memory access, no stack use. The scratch `t` is
+    // written before `c` is read, so it is an early-clobber output; `w` is overwritten.
+    // SMLAD may set the Q flag, so flags are not declared preserved.
     unsafe {
         asm!(
-            "smlad {out}, {a}, {b}, {acc}",
-            out = lateout(reg) out,
-            a = in(reg) a,
-            b = in(reg) b,
-            acc = in(reg) acc,
+            "sxtb16 {t}, {w}",
+            "smlad {acc}, {t}, {c0}, {acc}",
+            "sxtb16 {w}, {w}, ror #8",
+            "smlad {acc}, {w}, {c1}, {acc}",
+            acc = inout(reg) acc,
+            w = inout(reg) w => _,
+            t = out(reg) _,
+            c0 = in(reg) c[0],
+            c1 = in(reg) c[1],
             options(pure, nomem, nostack),
         );
     }
-    out
-}
-
-/// SXTB16: bytes 0 and 2 of `x` sign-extended into the low and high halfwords.
-#[inline(always)]
-pub fn sxtb16(x: u32) -> u32 {
-    let out: u32;
-    // SAFETY: register operands only; no memory access, no stack use, flags untouched.
-    unsafe {
-        asm!(
-            "sxtb16 {out}, {x}",
-            out = lateout(reg) out,
-            x = in(reg) x,
-            options(pure, nomem, nostack, preserves_flags),
-        );
-    }
-    out
-}
-
-/// SXTB16 of `x` rotated right by 8: bytes 1 and 3 sign-extended into the low and high
-/// halfwords.
-#[inline(always)]
-pub fn sxtb16_ror8(x: u32) -> u32 {
-    let out: u32;
-    // SAFETY: register operands only; no memory access, no stack use, flags untouched.
-    unsafe {
-        asm!(
-            "sxtb16 {out}, {x}, ror #8",
-            out = lateout(reg) out,
-            x = in(reg) x,
-            options(pure, nomem, nostack, preserves_flags),
-        );
-    }
-    out
+    acc
 }

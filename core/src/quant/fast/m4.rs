@@ -6,8 +6,8 @@
 //! The layer's centred inputs for one output position (a dense layer's input vector, a
 //! convolution's patch, "im2col") are packed once into a `Column`; every output channel
 //! then takes its dot product with word loads of four weights, SXTB16 to widen them to two
-//! pairs and SMLAD for two multiply-accumulates an instruction, four output channels a
-//! pass so that each column word loaded serves four of them (the inner loop of CMSIS-NN's
+//! pairs and SMLAD for two multiply-accumulates an instruction, three output channels a
+//! pass so that each column word loaded serves three of them (the inner loop of CMSIS-NN's
 //! `arm_nn_vec_mat_mult_t_s8` and `arm_nn_mat_mult_kernel_s8_s16`, with the input offset
 //! applied once, in the column). Integer sums are exact, so the different order of the
 //! terms gives the reference's bits.

@@ -2,7 +2,7 @@
 //! [`super::conv`], and the one place that chooses between them.
 //!
 //! - [`m4`]: packed kernels (dense, convolution, transposed convolution) for the
-//!   Cortex-M4's DSP extension (SMLAD, SXTB16, word loads, four output channels a pass)
+//!   Cortex-M4's DSP extension (SMLAD, SXTB16, word loads, three output channels a pass)
 //!   over a [`column::Column`];
 //! - [`pairs`]: the packed operations, the instructions on DSP targets ([`dsp`], the only
 //!   `unsafe` in the crate) and their portable twins elsewhere;

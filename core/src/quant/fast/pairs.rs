@@ -1,9 +1,10 @@
-//! Packed pairs of 16-bit values and the three operations the packed kernels build on:
-//! [`smlad`] (two 16×16-bit multiply-accumulates), [`sxtb16`] and [`sxtb16_ror8`] (four
-//! `i8` of a word widened to two pairs).
+//! Packed pairs of 16-bit values and the operation the packed kernels build on, [`mac4`]:
+//! four `i8` of a weight word widened to two pairs ([`portable::sxtb16`],
+//! [`portable::sxtb16_ror8`]) and multiplied into an accumulator with two pairs of the
+//! column, two 16×16-bit multiply-accumulates at a time ([`portable::smlad`]).
 //!
-//! On targets with the DSP extension these are the instructions themselves
-//! ([`super::dsp`]); elsewhere the [`portable`] twins, plain Rust with the same bits, so the
+//! On targets with the DSP extension [`mac4`] is the four instructions themselves
+//! ([`super::dsp`]); elsewhere the [`portable`] twin, plain Rust with the same bits, so the
 //! packed kernels compile and are tested everywhere.
 //!
 //! A word `w` holding the `i8` bytes `b0 b1 b2 b3` (little-endian) widens to
@@ -42,19 +43,24 @@ pub mod portable {
     pub fn sxtb16_ror8(x: u32) -> u32 {
         sxtb16(x.rotate_right(8))
     }
+
+    /// `acc + sxtb16(w)·c[0] + sxtb16_ror8(w)·c[1]`, pairwise, by two [`smlad`].
+    #[inline(always)]
+    pub fn mac4(acc: i32, w: u32, c: [u32; 2]) -> i32 {
+        smlad(sxtb16_ror8(w), c[1], smlad(sxtb16(w), c[0], acc))
+    }
 }
 
 pub use portable::pack;
 
 #[cfg(all(target_arch = "arm", target_feature = "dsp"))]
-pub use super::dsp::{smlad, sxtb16, sxtb16_ror8};
+pub use super::dsp::mac4;
 
 #[cfg(not(all(target_arch = "arm", target_feature = "dsp")))]
-pub use portable::{smlad, sxtb16, sxtb16_ror8};
+pub use portable::mac4;
 
 /// Words whose bytes and halfwords sit at the edges (0, ±1, the extremes of `i8` and
-/// `i16`): the values on which the self-test compares the instructions with
-/// [`portable`].
+/// `i16`): the values on which the self-test compares [`mac4`] with [`portable::mac4`].
 pub const EDGE_WORDS: [u32; 10] = [
     0x0000_0000,
     0xffff_ffff,
@@ -90,5 +96,12 @@ mod tests {
         let m = pack(-32768, -32768);
         assert_eq!(smlad(m, m, 0), i32::MIN);
         assert_eq!(smlad(pack(1, 0), pack(1, 0), i32::MAX), i32::MIN);
+    }
+
+    /// Bytes 1, −1, 127, −128 against the column pairs (2, 3) and (5, 7):
+    /// `4 + 1·2 + 127·3 + (−1)·5 + (−128)·7 = −514`.
+    #[test]
+    fn mac4_by_hand() {
+        assert_eq!(mac4(4, 0x807f_ff01, [pack(2, 3), pack(5, 7)]), -514);
     }
 }
