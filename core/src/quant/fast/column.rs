@@ -4,10 +4,9 @@
 //!
 //! Element quad `k` (elements `4k..4k+4`) is stored as the two words
 //! `(x₄ₖ, x₄ₖ₊₂)` and `(x₄ₖ₊₁, x₄ₖ₊₃)`, matching `sxtb16` and `sxtb16_ror8` of the weight
-//! word holding `w₄ₖ..w₄ₖ₊₃`; the last `len mod 4` elements are kept apart and multiplied
-//! one by one. Centred codes lie in −255..=255, so they fit the `i16` halves. The caller
-//! writes the values in their natural order into a scratch `i16` slice, which is then
-//! packed ([`Column::fill`]).
+//! word holding `w₄ₖ..w₄ₖ₊₃`; the last `len mod 4` elements are multiplied one by one.
+//! The caller writes the values in their natural order into an `i16` slice (centred codes
+//! lie in −255..=255), which is then packed: one pass of plain stores, one of packing.
 
 use super::pairs::{mac4, pack};
 use crate::quant::channel::{Channel, ChannelBytes, LayerIo};
@@ -22,8 +21,8 @@ const ROWS: usize = 3;
 
 /// One reduction's centred inputs, packed (see the [module docs](self)).
 pub struct Column {
+    values: [i16; CAP],
     quads: [[u32; 2]; CAP / 4],
-    tail: [i16; 3],
     len: usize,
 }
 
@@ -31,8 +30,8 @@ impl Default for Column {
     /// An empty column.
     fn default() -> Self {
         Self {
+            values: [0; CAP],
             quads: [[0; 2]; CAP / 4],
-            tail: [0; 3],
             len: 0,
         }
     }
@@ -40,19 +39,16 @@ impl Default for Column {
 
 impl Column {
     /// Holds `len` values (`len ≤` [`CAP`]): `write` sets them all, in order, in the slice
-    /// it is given (a scratch buffer on the stack for the call); they are then packed.
+    /// it is given; they are then packed.
     #[inline]
     pub fn fill(&mut self, len: usize, write: impl FnOnce(&mut [i16])) {
         debug_assert!(len <= CAP);
-        let mut values = [0i16; CAP];
-        let values = &mut values[..len.min(CAP)];
+        self.len = len.min(CAP);
+        let values = &mut self.values[..self.len];
         write(values);
-        self.len = values.len();
-        let (quads, tail) = values.as_chunks::<4>();
-        for (q, v) in self.quads.iter_mut().zip(quads) {
+        for (q, v) in self.quads.iter_mut().zip(values.as_chunks::<4>().0) {
             *q = packed(v.map(i32::from));
         }
-        self.tail[..tail.len()].copy_from_slice(tail);
     }
 
     /// `Σ_k row_r[k] · x[k]` for the [`ROWS`] weight rows `w[r·len..(r + 1)·len]` (`w`
@@ -81,7 +77,7 @@ impl Column {
             quad(c, [a, b, d]);
         }
         let rows = [r0, r1, r2];
-        for (t, &x) in self.tail[..len - 4 * n].iter().enumerate() {
+        for (t, &x) in self.values[4 * n..len].iter().enumerate() {
             for (a, r) in acc.iter_mut().zip(rows) {
                 *a = a.wrapping_add(r[4 * n + t] as i8 as i32 * x as i32);
             }
@@ -99,7 +95,7 @@ impl Column {
         for (c, w) in self.quads[..n].iter().zip(row.as_chunks::<4>().0) {
             acc = mac4(acc, u32::from_le_bytes(*w), *c);
         }
-        for (&x, &w) in self.tail[..len - 4 * n].iter().zip(&row[4 * n..]) {
+        for (&x, &w) in self.values[4 * n..len].iter().zip(&row[4 * n..]) {
             acc = acc.wrapping_add(w as i8 as i32 * x as i32);
         }
         acc
