@@ -50,9 +50,10 @@ const OUTPUTS: [usize; 6] = [1, 3, 4, 5, 9, 13];
 fn dense_kernels(checks: &mut Checks) {
     let kernels: [(&str, DenseKernel); 2] = [
         ("int8 dense: m4 = reference", m4::dense::<Column>),
-        ("int8 dense: dispatch = reference", |w, c, io, x, y, i, o| {
-            fast::dense(Weights::I8(w), c, io, x, y, i, o)
-        }),
+        (
+            "int8 dense: dispatch = reference",
+            |w, c, io, x, y, i, o| fast::dense(Weights::I8(w), c, io, x, y, i, o),
+        ),
     ];
     for (name, kernel) in kernels {
         let mut rng = Prng::new(31);
